@@ -1,0 +1,35 @@
+import { defineCollection } from 'astro:content';
+import { glob, type Loader } from 'astro/loaders';
+import { portSchema } from './schema.ts';
+
+/** Where port articles live; tests point it at fixtures to prove that bad frontmatter fails the build. */
+const PORTS_DIR = process.env['DORMANT_PORTS_CONTENT'] ?? './content/ports';
+
+/**
+ * The glob loader, plus one check a schema cannot make on its own: the `port` field must equal the file name,
+ * so `/ports/3515/` can never show port 3516.
+ */
+function portFiles(): Loader {
+  const files = glob({ pattern: '*.mdx', base: PORTS_DIR });
+  return {
+    name: 'port-files',
+    load: (context) =>
+      files.load({
+        ...context,
+        parseData: (props) => {
+          const port = (props.data as { port?: unknown }).port;
+          if (typeof port === 'number' && String(port) !== props.id) {
+            throw new Error(
+              `${props.filePath ?? props.id}: field "port" is ${port} but the file is named ${props.id}.mdx; ` +
+                'rename the file or fix the number.',
+            );
+          }
+          return context.parseData(props);
+        },
+      }),
+  };
+}
+
+export const collections = {
+  ports: defineCollection({ loader: portFiles(), schema: portSchema }),
+};

@@ -1,0 +1,40 @@
+/** What the components inside an MDX article body need to know about the page they are on. */
+import type { PortPage } from '../schema.ts';
+import { backlinks } from './citations.ts';
+import { checkCommands, type CommandSet } from './ports.ts';
+
+export interface ArticleContext {
+  /** Path of the MDX file, for error messages. */
+  file: string;
+  page: PortPage;
+  commands: CommandSet[];
+  /** Reference id → its number on the page. */
+  numbers: Map<string, number>;
+  /** Reference id → anchors of the places that cite it. */
+  backlinks: Map<string, string[]>;
+  /** How many body citations of each reference have rendered so far. */
+  seen: Map<string, number>;
+  /** Sections the author placed in the body; the layout adds the ones left out. */
+  placed: { uses: boolean; commands: boolean };
+}
+
+export function articleContext(file: string, page: PortPage, body: string): ArticleContext {
+  let links: Map<string, string[]>;
+  try {
+    links = backlinks(page.references, page.unofficialUses, body);
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+  }
+  return {
+    file,
+    page,
+    commands: checkCommands(page.port, page.iana.protocols, page.checkCommands),
+    numbers: new Map(page.references.map((ref, i) => [ref.id, i + 1])),
+    backlinks: links,
+    seen: new Map(),
+    placed: {
+      uses: /<UnofficialUses\s*\/>/.test(body),
+      commands: /<CheckCommands\s*\/>/.test(body),
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * The one schema for port pages (`content/ports/N.mdx`). Every field says what it means; error messages are
+ * written for the person editing the frontmatter. `src/content.config.ts` wires it to the collection, and the
+ * unit tests parse it directly, so nothing here may import from `astro:*`.
+ */
+import { z } from 'astro/zod';
+import { MAX_PORT, OPERATING_SYSTEMS, PROTOCOLS } from './lib/ports.ts';
+
+/** Closed set of verdicts a page can give. Documented for authors in README.md ("Adding a port page"). */
+export const STATUSES = {
+  dormant: 'No known program uses the port: neither the registered service nor anyone else.',
+  squatted: 'The registered service is gone or never shipped, but other programs or malware use the port.',
+  active: 'The registered service is still in use.',
+} as const;
+export type Status = keyof typeof STATUSES;
+
+export const USE_KINDS = ['malware', 'game', 'software', 'other'] as const;
+export const EVIDENCE = {
+  sourced: 'A cited source says it, and it was read.',
+  reported: 'Claimed in port write-ups, but no primary source has been found yet.',
+} as const;
+
+const ISO_DATE = /^(?<y>\d{4})(?:-(?<m>\d{2})(?:-(?<d>\d{2}))?)?$/;
+
+function validPartialDate(value: string): boolean {
+  const groups = ISO_DATE.exec(value)?.groups;
+  if (!groups) return false;
+  const month = groups['m'] === undefined ? 1 : Number(groups['m']);
+  const day = groups['d'] === undefined ? 1 : Number(groups['d']);
+  const date = new Date(Date.UTC(Number(groups['y']), month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/**
+ * A date as precise as the source is: `2002`, `2002-05` or `2002-05-14`. YAML turns a bare full date into a
+ * Date object, so that is folded back into its ISO form first.
+ */
+const partialDate = (precision: 'year' | 'month') =>
+  z.preprocess(
+    (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : value),
+    z
+      .string()
+      .refine((value) => validPartialDate(value) && (precision === 'year' || value.length >= 7), {
+        message:
+          precision === 'year'
+            ? 'expected a date written YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2002-07-01)'
+            : 'expected a date written YYYY-MM or YYYY-MM-DD, as IANA gives it (e.g. 2002-05)',
+      }),
+  );
+
+/** A full calendar day. YAML gives a Date for `2026-11-22`; anything else (e.g. "May 2002") is refused. */
+const day = z.preprocess(
+  (value) => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(value) : value),
+  z.date({ error: 'expected a day written YYYY-MM-DD (e.g. 2026-11-22)' }),
+);
+
+const portNumber = z
+  .number({ error: 'expected a port number' })
+  .int({ error: 'expected a whole port number' })
+  .min(0, { error: 'a port number is 0 or more' })
+  .max(MAX_PORT, { error: `a port number is at most ${MAX_PORT}` });
+
+const protocol = z.enum(PROTOCOLS, { error: `expected one of ${PROTOCOLS.join(', ')}` });
+
+const protocols = z
+  .array(protocol)
+  .min(1, { error: 'list at least one protocol' })
+  .refine((list) => new Set(list).size === list.length, { error: 'a protocol is listed twice' });
+
+const text = z.string().trim().min(1, { error: 'must not be empty' });
+
+/** The registration exactly as IANA's registry gives it; people and documents keep IANA's `[Bracket_Form]`. */
+export const ianaSchema = z.strictObject({
+  /** IANA service name, e.g. `must-backplane`. */
+  service: z.string().regex(/^[a-z0-9][a-z0-9-]*$/i, { error: 'expected an IANA service name such as must-backplane' }),
+  /** IANA's description, e.g. "MUST Backplane". */
+  description: text,
+  /** Transport protocols the registration covers. */
+  protocols,
+  /** Assignee as IANA writes it, e.g. `[Rick_Stefanik]`. */
+  assignee: text.optional(),
+  /** Contact as IANA writes it. */
+  contact: text.optional(),
+  /** Registration date, YYYY-MM or YYYY-MM-DD. */
+  registered: partialDate('month').optional(),
+  /** Last modification date, if IANA records one. */
+  modified: partialDate('month').optional(),
+  /** IANA's reference column, e.g. `[RFC6335]`. */
+  reference: text.optional(),
+  /** IANA's "Unauthorized Use Reported" note. */
+  unauthorizedUse: text.optional(),
+});
+
+/** Something other than the registered service seen on the port. */
+export const unofficialUseSchema = z.strictObject({
+  /** The program, game or malware family, e.g. "Netrek metaserver". */
+  name: text,
+  /** Other names it goes by (vendor detection names, spellings). */
+  aliases: z.array(text).default([]),
+  kind: z.enum(USE_KINDS, { error: `expected one of ${USE_KINDS.join(', ')}` }),
+  /** Protocols it uses on the port. */
+  protocols,
+  /** Every port number involved, this one included, e.g. [3520, 3521, 3522]. */
+  ports: z.array(portNumber).min(1, { error: 'list at least one port' }),
+  /** When it was seen, in words or years, e.g. "2002" or "1990s to today". */
+  period: text,
+  /** One or two sentences in our own words. */
+  summary: text,
+  /** `sourced` needs at least one reference; `reported` is shown as not yet sourced. */
+  evidence: z.enum(Object.keys(EVIDENCE) as [keyof typeof EVIDENCE], { error: 'expected sourced or reported' }),
+  /** Ids from `references`. */
+  references: z.array(text).default([]),
+});
+
+const COMMAND = z.strictObject({ label: text, command: text });
+
+/** Per-system additions to the generated check commands, or replacements with `replace: true`. */
+export const checkCommandsSchema = z.partialRecord(
+  z.enum(OPERATING_SYSTEMS, { error: `expected one of ${OPERATING_SYSTEMS.join(', ')}` }),
+  z.strictObject({ replace: z.boolean().default(false), commands: z.array(COMMAND).min(1) }),
+);
+
+export const referenceSchema = z.strictObject({
+  /** Short id cited by uses and by `<Ref id="…" />` in the body, e.g. `nmap-services`. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected a short id of lowercase letters, digits and dashes' }),
+  title: text,
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  publisher: text,
+  /** Publication date, as precise as the source gives it; omit if unknown. */
+  date: partialDate('year').optional(),
+  /** The day we read it. */
+  accessed: day,
+});
+
+export const portSchema = z
+  .strictObject({
+    /** The port number; must equal the file name (`3515.mdx` → 3515). */
+    port: portNumber,
+    /** The registered service as readers know it, e.g. "MUST Backplane". */
+    title: text,
+    /** One or two sentences, used in lists, the meta description and search results. */
+    summary: text.max(300, { error: 'keep the summary to 300 characters or fewer' }),
+    status: z.enum(Object.keys(STATUSES) as [Status], {
+      error: `expected one of ${Object.keys(STATUSES).join(', ')}`,
+    }),
+    /** Day the page was last checked against its sources. */
+    reviewed: day,
+    iana: ianaSchema,
+    unofficialUses: z.array(unofficialUseSchema).default([]),
+    checkCommands: checkCommandsSchema.default({}),
+    references: z.array(referenceSchema).default([]),
+  })
+  .superRefine((page, ctx) => {
+    const ids = new Set<string>();
+    page.references.forEach((ref, i) => {
+      if (ids.has(ref.id)) ctx.addIssue({ code: 'custom', path: ['references', i, 'id'], message: `duplicate reference id "${ref.id}"` });
+      ids.add(ref.id);
+    });
+    page.unofficialUses.forEach((use, i) => {
+      use.references.forEach((id, j) => {
+        if (!ids.has(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['unofficialUses', i, 'references', j],
+            message: `no reference with id "${id}" in this page's references`,
+          });
+        }
+      });
+      if (use.evidence === 'sourced' && use.references.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['unofficialUses', i, 'evidence'],
+          message: `"${use.name}" is marked sourced but cites no reference; cite one or mark it reported`,
+        });
+      }
+    });
+  });
+
+export type PortPage = z.infer<typeof portSchema>;
+export type IanaRegistration = z.infer<typeof ianaSchema>;
+export type UnofficialUse = z.infer<typeof unofficialUseSchema>;
+export type Reference = z.infer<typeof referenceSchema>;
