@@ -1,5 +1,6 @@
 import { defineCollection } from 'astro:content';
 import { glob, type Loader } from 'astro/loaders';
+import { isPort } from './lib/ports.ts';
 import { portSchema } from './schema.ts';
 
 /** Where port articles live; tests point it at fixtures to prove that bad frontmatter fails the build. */
@@ -18,7 +19,8 @@ function portFiles(): Loader {
         ...context,
         parseData: (props) => {
           const port = (props.data as { port?: unknown }).port;
-          if (typeof port === 'number' && String(port) !== props.id) {
+          // An impossible number is left to the schema, whose message says what a port number is.
+          if (isPort(port) && String(port) !== props.id) {
             throw new Error(
               `${props.filePath ?? props.id}: field "port" is ${port} but the file is named ${props.id}.mdx; ` +
                 'rename the file or fix the number.',
