@@ -1,0 +1,128 @@
+import { axeViolations, expect, test } from './fixtures.ts';
+
+test('the home page explains dormant ports and features both port pages', async ({ page, consoleErrors }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  for (const port of ['3515', '3521']) {
+    await expect(page.locator(`main a[href="/ports/${port}/"]`).first()).toBeVisible();
+  }
+  expect(await axeViolations(page)).toEqual([]);
+  expect(consoleErrors).toEqual([]);
+});
+
+test('the port index lists both pages with service, status, registration and uses', async ({ page }) => {
+  await page.goto('/ports/');
+  const table = page.getByRole('table');
+  await expect(table.getByRole('columnheader')).toHaveText(['Port', 'Service', 'Status', 'Registered', 'Unofficial uses']);
+  const row3515 = table.getByRole('row').filter({ has: page.getByRole('link', { name: '3515' }) });
+  await expect(row3515).toContainText('must-backplane');
+  await expect(row3515).toContainText('May 2002');
+  await expect(row3515).toContainText('Squatted');
+  const row3521 = table.getByRole('row').filter({ has: page.getByRole('link', { name: '3521' }) });
+  await expect(row3521).toContainText('mc3ss');
+  await row3521.getByRole('link', { name: '3521' }).click();
+  await expect(page).toHaveURL(/\/ports\/3521\/$/);
+  await page.goto('/ports/');
+  expect(await axeViolations(page)).toEqual([]);
+});
+
+test('an unknown address answers 404 with a page that explains a missing port and offers a lookup', async ({ page }) => {
+  const response = await page.goto('/ports/3516/');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
+  await expect(page.getByText('There is no page for port 3516 yet. It is in the registered range (1024–49151).')).toBeVisible();
+  expect(await axeViolations(page)).toEqual([]);
+
+  const lookup = page.getByRole('textbox', { name: 'Port number' });
+  await lookup.fill('70000');
+  await lookup.press('Enter');
+  await expect(lookup).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('Enter a whole number from 0 to 65535.')).toBeVisible();
+
+  await lookup.fill('3521');
+  await lookup.press('Enter');
+  await expect(page).toHaveURL(/\/ports\/3521\/$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Port 3521: Telequip Labs MC3SS');
+});
+
+test('a number that is not a port gets said so on the 404 page', async ({ page }) => {
+  const response = await page.goto('/ports/70000/');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByText('70000 is not a port number: ports run from 0 to 65535.')).toBeVisible();
+});
+
+test('robots.txt and the sitemap list the port pages', async ({ request }) => {
+  const robots = await (await request.get('/robots.txt')).text();
+  const sitemapUrl = /^Sitemap: (.+)$/m.exec(robots)?.[1];
+  expect(sitemapUrl).toMatch(/sitemap-index\.xml$/);
+  const index = await (await request.get(new URL(sitemapUrl!).pathname)).text();
+  const child = /<loc>([^<]+)<\/loc>/.exec(index)?.[1];
+  expect(child).toBeTruthy();
+  const sitemap = await (await request.get(new URL(child!).pathname)).text();
+  expect(sitemap).toContain('/ports/3515/</loc>');
+  expect(sitemap).toContain('/ports/3521/</loc>');
+});
+
+test('every internal link and fragment on the site resolves', async ({ page, request }) => {
+  const seen = new Set<string>();
+  const queue = ['/'];
+  const broken: string[] = [];
+  while (queue.length > 0) {
+    const path = queue.shift()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const response = await page.goto(path);
+    if (!response?.ok()) {
+      broken.push(`${path} answered ${response?.status()}`);
+      continue;
+    }
+    const links = await page.$$eval('a[href]', (anchors) => anchors.map((a) => (a as HTMLAnchorElement).href));
+    for (const href of links) {
+      const url = new URL(href);
+      if (url.origin !== new URL(page.url()).origin) continue;
+      if (url.hash) {
+        const fragmentPage = url.pathname === new URL(page.url()).pathname;
+        const id = decodeURIComponent(url.hash.slice(1));
+        if (fragmentPage && (await page.locator(`[id="${id}"]`).count()) !== 1) broken.push(`${path} → ${url.hash}`);
+        if (!fragmentPage) {
+          const html = await (await request.get(url.pathname)).text();
+          if (!html.includes(`id="${id}"`)) broken.push(`${path} → ${url.pathname}${url.hash}`);
+        }
+      }
+      if (!seen.has(url.pathname) && !url.pathname.match(/\.(xml|txt|svg|json)$/)) queue.push(url.pathname);
+    }
+  }
+  expect(seen.size).toBeGreaterThanOrEqual(4);
+  expect(broken).toEqual([]);
+});
+
+test('every page reads completely without JavaScript', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/ports/3521/');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Port 3521: Telequip Labs MC3SS');
+  await expect(page.getByRole('heading', { name: 'Unofficial uses' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'References' })).toBeVisible();
+  await page.goto('/ports/');
+  await expect(page.getByRole('table').getByRole('link', { name: '3515' })).toBeVisible();
+  await context.close();
+});
+
+test('the layout holds at 320 px without sideways scrolling', async ({ page }) => {
+  await page.setViewportSize({ width: 320, height: 640 });
+  for (const path of ['/', '/ports/', '/ports/3521/']) {
+    await page.goto(path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, path).toBeLessThanOrEqual(0);
+  }
+});
+
+test('the skip link moves focus to the main content', async ({ page }) => {
+  await page.goto('/ports/3515/');
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#content$/);
+});

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  checkCommands,
+  defaultCheckCommands,
+  ianaName,
+  parsePortQuery,
+  PID_PLACEHOLDER,
+  rangeOf,
+  type CommandSet,
+} from '../../src/lib/ports.ts';
+
+const commandsFor = (sets: CommandSet[], os: CommandSet['os']) =>
+  sets.find((set) => set.os === os)?.commands.map((c) => c.command) ?? [];
+
+describe('rangeOf', () => {
+  test('puts the edges of each RFC 6335 range in that range', () => {
+    assert.equal(rangeOf(0).range, 'system');
+    assert.equal(rangeOf(1023).range, 'system');
+    assert.equal(rangeOf(1024).range, 'user');
+    assert.equal(rangeOf(3515).range, 'user');
+    assert.equal(rangeOf(49151).range, 'user');
+    assert.equal(rangeOf(49152).range, 'dynamic');
+    assert.equal(rangeOf(65535).range, 'dynamic');
+  });
+
+  test('refuses numbers that are not ports', () => {
+    for (const bad of [-1, 65536, 70000, 3.5, Number.NaN]) {
+      assert.throws(() => rangeOf(bad), RangeError, String(bad));
+    }
+  });
+});
+
+describe('parsePortQuery', () => {
+  test('reads a port number in the forms people paste', () => {
+    assert.deepEqual(parsePortQuery('3515'), { kind: 'port', port: 3515 });
+    assert.deepEqual(parsePortQuery('  port 3515 '), { kind: 'port', port: 3515 });
+    assert.deepEqual(parsePortQuery('3515/tcp'), { kind: 'port', port: 3515, protocol: 'tcp' });
+    assert.deepEqual(parsePortQuery('tcp/3515'), { kind: 'port', port: 3515, protocol: 'tcp' });
+    assert.deepEqual(parsePortQuery(':3521'), { kind: 'port', port: 3521 });
+    assert.deepEqual(parsePortQuery('udp 3521'), { kind: 'port', port: 3521, protocol: 'udp' });
+    assert.deepEqual(parsePortQuery('TCP:3521'), { kind: 'port', port: 3521, protocol: 'tcp' });
+  });
+
+  test('tells a number outside 0–65535 apart from text', () => {
+    assert.deepEqual(parsePortQuery('70000'), { kind: 'out-of-range', value: '70000' });
+    assert.deepEqual(parsePortQuery('mc3ss'), { kind: 'text' });
+    assert.deepEqual(parsePortQuery('3515 backplane'), { kind: 'text' });
+    assert.deepEqual(parsePortQuery(''), { kind: 'text' });
+  });
+});
+
+describe('defaultCheckCommands', () => {
+  test('gives every operating system a command naming the port and one going from process id to program', () => {
+    const sets = defaultCheckCommands(3515, ['tcp', 'udp']);
+    assert.deepEqual(
+      sets.map((s) => s.os),
+      ['linux', 'macos', 'windows', 'powershell'],
+    );
+    for (const set of sets) {
+      assert.ok(set.commands.some((c) => c.command.includes('3515')), `${set.os} names the port`);
+      assert.ok(set.commands.some((c) => c.command.includes(PID_PLACEHOLDER)), `${set.os} follows the process id`);
+    }
+  });
+
+  test('asks only about the protocols the port is registered for', () => {
+    const tcpOnly = defaultCheckCommands(3521, ['tcp']);
+    assert.deepEqual(commandsFor(tcpOnly, 'linux')[0], "sudo ss -tlnp 'sport = :3521'");
+    assert.ok(commandsFor(tcpOnly, 'macos').every((c) => !c.includes('-iUDP')));
+    assert.ok(commandsFor(tcpOnly, 'powershell').every((c) => !c.includes('Get-NetUDPEndpoint')));
+
+    const both = defaultCheckCommands(3521, ['tcp', 'udp']);
+    assert.equal(commandsFor(both, 'linux')[0], "sudo ss -tulnp 'sport = :3521'");
+    assert.ok(commandsFor(both, 'macos').some((c) => c === 'sudo lsof -nP -iUDP:3521'));
+  });
+
+  test('checks both TCP and UDP for a port registered for neither', () => {
+    assert.equal(commandsFor(defaultCheckCommands(9, ['sctp']), 'linux')[0], "sudo ss -tulnp 'sport = :9'");
+  });
+
+  test('refuses a number that is not a port', () => {
+    assert.throws(() => defaultCheckCommands(70000, ['tcp']), RangeError);
+  });
+});
+
+describe('checkCommands', () => {
+  const extra = { label: 'The netrek metaserver answers', command: 'nc metaserver.netrek.org 3521' };
+
+  test('appends a page’s own commands to the generated ones', () => {
+    const sets = checkCommands(3521, ['tcp'], { linux: { replace: false, commands: [extra] } });
+    const linux = commandsFor(sets, 'linux');
+    assert.equal(linux.at(-1), extra.command);
+    assert.equal(linux.length, commandsFor(defaultCheckCommands(3521, ['tcp']), 'linux').length + 1);
+  });
+
+  test('replaces the generated commands when the page says so, leaving other systems alone', () => {
+    const sets = checkCommands(3521, ['tcp'], { windows: { replace: true, commands: [extra] } });
+    assert.deepEqual(commandsFor(sets, 'windows'), [extra.command]);
+    assert.deepEqual(commandsFor(sets, 'macos'), commandsFor(defaultCheckCommands(3521, ['tcp']), 'macos'));
+  });
+});
+
+test('ianaName turns IANA’s bracketed names into plain ones', () => {
+  assert.equal(ianaName('[Rick_Stefanik]'), 'Rick Stefanik');
+  assert.equal(ianaName('Telequip Labs'), 'Telequip Labs');
+});
