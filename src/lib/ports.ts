@@ -29,7 +29,7 @@ export function isPort(value: unknown): value is number {
 }
 
 export function rangeOf(port: number): RangeInfo {
-  if (!isPort(port)) throw new RangeError(`${port} is not a port number (0–${MAX_PORT})`);
+  if (!isPort(port)) throw new RangeError(`${String(port)} is not a port number (0–${MAX_PORT})`);
   // The ranges cover 0–65535 without gaps, so a valid port always finds one.
   return RANGES.find((r) => port >= r.first && port <= r.last)!;
 }
@@ -79,7 +79,7 @@ export const PID_PLACEHOLDER = '<PID>';
  * UDP falls back to both, since squatters rarely respect the registered protocol.
  */
 export function defaultCheckCommands(port: number, protocols: readonly Protocol[]): CommandSet[] {
-  if (!isPort(port)) throw new RangeError(`${port} is not a port number (0–${MAX_PORT})`);
+  if (!isPort(port)) throw new RangeError(`${String(port)} is not a port number (0–${MAX_PORT})`);
   const tcp = protocols.includes('tcp') || !protocols.includes('udp');
   const udp = protocols.includes('udp') || !protocols.includes('tcp');
   const pid = PID_PLACEHOLDER;

@@ -122,7 +122,7 @@ test.describe('a port page', () => {
     await expect(page.locator('meta[name="description"]')).toHaveAttribute('content', /MUST Backplane/);
     await expect(page.locator('meta[property="og:title"]')).toHaveAttribute('content', 'Port 3515: MUST Backplane');
     const data = await page.locator('script[type="application/ld+json"]').allTextContents();
-    const types = data.flatMap((text) => [JSON.parse(text)].flat()).map((item: { '@type': string }) => item['@type']);
+    const types = data.flatMap((text) => [JSON.parse(text) as { '@type': string } | { '@type': string }[]].flat()).map((item) => item['@type']);
     expect(types).toEqual(expect.arrayContaining(['TechArticle', 'BreadcrumbList']));
   });
 

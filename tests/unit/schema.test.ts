@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { portSchema } from '../../src/schema.ts';
 
 /** A small, valid page; each test breaks one thing in a copy. */
-function page(): Record<string, any> {
+function page() {
   return {
     port: 3515,
     title: 'MUST Backplane',
@@ -59,38 +59,38 @@ describe('portSchema', () => {
   test('accepts dates as precise as IANA gives them, including YAML’s own dates', () => {
     for (const registered of ['2002-05', '2002-05-14', new Date('2002-05-14')]) {
       const data = page();
-      data['iana'].registered = registered;
+      (data.iana as Record<string, unknown>)['registered'] = registered;
       assert.deepEqual(problems(data), [], String(registered));
     }
   });
 
   test('refuses a port number outside 0–65535, naming the field', () => {
     const data = page();
-    data['port'] = 70000;
+    data.port = 70000;
     assert.deepEqual(problems(data), ['port: a port number is at most 65535']);
   });
 
   test('refuses an unknown protocol, naming the field', () => {
     const data = page();
-    data['iana'].protocols = ['tcp', 'icmp'];
+    data.iana.protocols = ['tcp', 'icmp'];
     assert.match(problems(data).join('\n'), /^iana\.protocols\.1: expected one of tcp, udp, sctp, dccp/);
   });
 
   test('refuses a date written in words', () => {
     const data = page();
-    data['iana'].registered = 'May 2002';
+    data.iana.registered = 'May 2002';
     assert.match(problems(data).join('\n'), /^iana\.registered: expected a date written YYYY-MM/);
   });
 
   test('refuses impossible calendar dates', () => {
     const data = page();
-    data['iana'].registered = '2002-13';
+    data.iana.registered = '2002-13';
     assert.match(problems(data).join('\n'), /^iana\.registered:/);
   });
 
   test('refuses a use citing a reference id the page does not have', () => {
     const data = page();
-    data['unofficialUses'][0].references = ['no-such-source'];
+    data.unofficialUses[0]!.references = ['no-such-source'];
     assert.deepEqual(problems(data), [
       'unofficialUses.0.references.0: no reference with id "no-such-source" in this page\'s references',
     ]);
@@ -98,18 +98,18 @@ describe('portSchema', () => {
 
   test('refuses a sourced use that cites nothing, but accepts it as reported', () => {
     const data = page();
-    data['unofficialUses'][0].references = [];
+    data.unofficialUses[0]!.references = [];
     assert.deepEqual(problems(data), [
       'unofficialUses.0.evidence: "Backdoor.Win32.Mazben" is marked sourced but cites no reference; cite one or mark it reported',
     ]);
-    data['unofficialUses'][0].evidence = 'reported';
+    data.unofficialUses[0]!.evidence = 'reported';
     assert.deepEqual(problems(data), []);
   });
 
   test('refuses duplicate reference ids and unknown fields', () => {
     const data = page();
-    data['references'].push({ ...data['references'][0] });
-    data['iana'].assignment = 'typo of a field name';
+    data.references.push({ ...data.references[0]! });
+    (data.iana as Record<string, unknown>)['assignment'] = 'typo of a field name';
     const found = problems(data).join('\n');
     assert.match(found, /references\.1\.id: duplicate reference id "iana-3515"/);
     assert.match(found, /iana: Unrecognized key: "assignment"/);
@@ -117,8 +117,8 @@ describe('portSchema', () => {
 
   test('refuses an unknown status and an overlong summary', () => {
     const data = page();
-    data['status'] = 'dead';
-    data['summary'] = 'x'.repeat(301);
+    data.status = 'dead';
+    data.summary = 'x'.repeat(301);
     const found = problems(data).join('\n');
     assert.match(found, /status: expected one of dormant, squatted, active/);
     assert.match(found, /summary: keep the summary to 300 characters or fewer/);
