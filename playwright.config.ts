@@ -27,7 +27,7 @@ export default defineConfig({
   },
   // The production server on the built site, as readers get it; `npm test` builds first.
   webServer: {
-    command: 'node dist/server/entry.mjs',
+    command: 'node src/cli/serve.ts',
     url: `${baseURL}/`,
     env: { HOST: '127.0.0.1', PORT: String(PORT) },
     reuseExistingServer: false,
