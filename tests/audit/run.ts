@@ -1,0 +1,68 @@
+/**
+ * `npm run audit`: every check of the built site in one command, each printing what it found.
+ *
+ *   node tests/audit/run.ts          all audits, Lighthouse included (printed, not a gate)
+ *   node tests/audit/run.ts --ci     the deterministic ones only; exits 1 if any fails
+ *
+ * axe-core runs on every page type inside the Playwright suite (tests/e2e), against the same server.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT, startServer } from '../support/server.ts';
+import { htmlFiles, validateHtml } from './html.ts';
+import { runLighthouse } from './lighthouse.ts';
+import { checkLinks, checkPageFragments } from './links.ts';
+import { scan } from './observatory.ts';
+
+const { values } = parseArgs({ options: { ci: { type: 'boolean', default: false } } });
+const CLIENT = join(ROOT, 'dist/client');
+if (!existsSync(CLIENT)) {
+  console.error('No build in dist/client: run `npm run build` first.');
+  process.exit(2);
+}
+
+const failures: string[] = [];
+function report(name: string, summary: string, problems: string[]) {
+  console.log(`${problems.length === 0 ? '✔' : '✖'} ${name}: ${summary}`);
+  for (const problem of problems.slice(0, 25)) console.log(`    ${problem}`);
+  if (problems.length > 25) console.log(`    … and ${problems.length - 25} more`);
+  if (problems.length > 0) failures.push(name);
+}
+
+const html = await validateHtml(CLIENT);
+report('HTML validity (html-validate)', `${html.files} pages, ${html.errors.length} errors`, html.errors);
+
+const fragments = await checkPageFragments(CLIENT, htmlFiles(CLIENT));
+report('same-page fragments', `${fragments.checked} links, ${fragments.broken.length} broken`, fragments.broken);
+
+const weight = spawnSync(process.execPath, [join(ROOT, 'tests/bench/page-weight.ts'), '--budget', '14336'], {
+  stdio: 'inherit',
+});
+report('size budget', 'first load of each page type ≤ 14 KB gzip', weight.status === 0 ? [] : ['over budget (see table)']);
+
+const server = await startServer();
+try {
+  const links = await checkLinks(server.origin);
+  report('internal links and fragments (linkinator)', `${links.checked} URLs, ${links.broken.length} broken`, links.broken);
+
+  const observatory = await scan(`127.0.0.1:${server.port}`);
+  report(
+    'HTTP Observatory',
+    `grade ${observatory.grade}, score ${observatory.score}, ${observatory.tests.filter((t) => t.pass).length}/${observatory.tests.length} tests pass (redirection and HSTS need HTTPS)`,
+    observatory.failures,
+  );
+
+  if (!values.ci) {
+    const origin = server.origin;
+    const rows = await runLighthouse([`${origin}/`, `${origin}/ports/`, `${origin}/ports/3515/`]);
+    console.log('Lighthouse (mobile; printed, not a gate):');
+    console.table(Object.fromEntries(rows.map(({ url, ...scores }) => [new URL(url).pathname, scores])));
+  }
+} finally {
+  await server.stop();
+}
+
+console.log(failures.length === 0 ? 'All audits passed.' : `Failed: ${failures.join(', ')}`);
+process.exitCode = failures.length === 0 ? 0 : 1;
