@@ -5,6 +5,7 @@ import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import node from '@astrojs/node';
 import sitemap from '@astrojs/sitemap';
+import pagefindIndex from './src/integrations/pagefind.ts';
 import securityHeaders from './src/integrations/security-headers.ts';
 
 // The public origin, for canonical URLs, OpenGraph and the sitemap. Deployments set SITE_URL.
@@ -20,7 +21,7 @@ export default defineConfig({
   trailingSlash: 'always',
   output: 'static',
   adapter: node({ mode: 'standalone', staticHeaders: true }),
-  integrations: [mdx(), sitemap(), securityHeaders()],
+  integrations: [mdx(), sitemap(), securityHeaders(), pagefindIndex()],
   // Pages show commands as plain code; Shiki's inline colour styles would need 'unsafe-inline' under the CSP.
   markdown: { syntaxHighlight: false },
   scopedStyleStrategy: 'where',
