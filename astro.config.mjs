@@ -18,7 +18,8 @@ const layerOrderHash = `sha256-${createHash('sha256').update(readFileSync('./src
 
 export default defineConfig({
   site,
-  trailingSlash: 'always',
+  // Pages link with a trailing slash; 'ignore' also lets the API answer at /api/feedback as documented.
+  trailingSlash: 'ignore',
   output: 'static',
   adapter: node({ mode: 'standalone', staticHeaders: true }),
   integrations: [mdx(), sitemap(), securityHeaders(), pagefindIndex()],
@@ -28,6 +29,9 @@ export default defineConfig({
   build: { inlineStylesheets: 'always', format: 'directory' },
   prefetch: { prefetchAll: false, defaultStrategy: 'hover' },
   security: {
+    // The feedback API checks Origin and Sec-Fetch-Site itself for every content type (Astro's check covers only
+    // form posts) and answers refusals in JSON, so Astro's own plain-text 403 is turned off.
+    checkOrigin: false,
     csp: {
       directives: ["default-src 'self'", "img-src 'self' data:", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"],
       scriptDirective: { resources: ["'self'", "'wasm-unsafe-eval'"] },

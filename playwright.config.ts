@@ -1,5 +1,7 @@
 import { defineConfig } from '@playwright/test';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Debian's Chromium where it is installed (CI and this project's machines); otherwise Playwright's own browser,
 // as installed by `npx playwright install chromium` on a contributor's machine.
@@ -8,6 +10,8 @@ const executablePath = existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined
 
 const PORT = Number(process.env['TEST_PORT'] ?? 4329);
 export const baseURL = `http://127.0.0.1:${PORT}`;
+// Each run votes into a fresh database file, so tests see only their own votes.
+const FEEDBACK_DB = join(mkdtempSync(join(tmpdir(), 'dormant-ports-e2e-')), 'feedback.db');
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -29,7 +33,7 @@ export default defineConfig({
   webServer: {
     command: 'node src/cli/serve.ts',
     url: `${baseURL}/`,
-    env: { HOST: '127.0.0.1', PORT: String(PORT) },
+    env: { HOST: '127.0.0.1', PORT: String(PORT), FEEDBACK_DB_URL: `file:${FEEDBACK_DB}`, FEEDBACK_RATE_LIMIT: '10000' },
     reuseExistingServer: false,
     timeout: 30_000,
   },

@@ -2,6 +2,8 @@
  * Every string the interface shows, in one place. Content (articles, IANA facts) is not here; the words around
  * it are. `t()` is typed by key, so a missing or misspelt key fails `astro check`.
  */
+import { format } from './format.ts';
+
 export const ui = {
   'site.name': 'Dormant Ports',
   'site.tagline': 'Registered ports whose service never shipped or has vanished',
@@ -122,6 +124,24 @@ export const ui = {
   'filter.range': 'Range',
   'filter.status': 'Status',
   'filter.kind': 'Unofficial use',
+  'feedback.title': 'Was this page helpful?',
+  'feedback.not-helpful': 'Not helpful',
+  'feedback.somewhat': 'Somewhat',
+  'feedback.helpful': 'Helpful',
+  'feedback.thanks': 'Thank you! Your vote is saved. You can change it today by choosing another answer.',
+  'feedback.more': 'Tell us more (optional)',
+  'feedback.reasons': 'What was wrong?',
+  'feedback.reason.out-of-date': 'Out of date',
+  'feedback.reason.command-failed': 'A command did not work',
+  'feedback.reason.wrong-attribution': 'Wrong attribution',
+  'feedback.reason.other': 'Something else',
+  'feedback.comment': 'Comment',
+  'feedback.count': '{count} of {max} characters',
+  'feedback.send': 'Send comment',
+  'feedback.sent': 'Thank you for the comment.',
+  'feedback.noJsHint': 'A comment is sent together with the answer you choose above.',
+  'feedback.failed': 'Your vote could not be saved just now. Please try again in a little while.',
+  'feedback.honeypot': 'Leave this field empty',
   'lookup.label': 'Port number',
   'lookup.submit': 'Go to port',
   'lookup.hint': 'A number from 0 to 65535.',
@@ -132,5 +152,5 @@ export type UIKey = keyof typeof ui;
 
 /** The string for `key`, with `{name}` placeholders filled from `values`. */
 export function t(key: UIKey, values: Record<string, string | number> = {}): string {
-  return ui[key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return format(ui[key], values);
 }

@@ -4,6 +4,7 @@
  * focus: Pagefind's files are loaded by `loadPagefind()`, shards by `lookupPort()`.
  */
 import type { LookupEntry, LookupGap } from '../data/lookup.ts';
+import { format } from '../i18n/format.ts';
 import { parsePortQuery, rangeOf, type PortRange } from '../lib/ports.ts';
 
 interface PagefindResultData {
@@ -138,10 +139,6 @@ function decodeEntities(text: string): string {
   );
 }
 
-/** Fills `{name}` placeholders, as the server-side `t()` does. */
-export function format(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
-}
 
 /** UI strings the element reads from its `data-strings` (filled from src/i18n/ui.ts). */
 export interface SearchStrings {
