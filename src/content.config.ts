@@ -1,10 +1,13 @@
 import { defineCollection } from 'astro:content';
 import { glob, type Loader } from 'astro/loaders';
 import { isPort } from './lib/ports.ts';
-import { portSchema } from './schema.ts';
+import { registryGaps, registryPorts } from './loaders/iana-registry.ts';
+import { portSchema, registryEntrySchema, registryGapSchema } from './schema.ts';
 
 /** Where port articles live; tests point it at fixtures to prove that bad frontmatter fails the build. */
 const PORTS_DIR = process.env['DORMANT_PORTS_CONTENT'] ?? './content/ports';
+/** IANA's registry snapshot (content/registry/README.md); tests may point it at a smaller fixture. */
+export const REGISTRY_CSV = process.env['DORMANT_PORTS_REGISTRY'] ?? './content/registry/service-names-port-numbers.csv';
 
 /**
  * The glob loader, plus one check a schema cannot make on its own: the `port` field must equal the file name,
@@ -34,4 +37,6 @@ function portFiles(): Loader {
 
 export const collections = {
   ports: defineCollection({ loader: portFiles(), schema: portSchema }),
+  registry: defineCollection({ loader: registryPorts(REGISTRY_CSV), schema: registryEntrySchema }),
+  registryGaps: defineCollection({ loader: registryGaps(REGISTRY_CSV), schema: registryGapSchema }),
 };

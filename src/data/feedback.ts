@@ -1,10 +1,10 @@
 /**
  * The feedback API's shared state for the server process: one store, one rate limiter, the set of pages that
- * can be voted on, and the origins allowed to post.
+ * can be voted on (every /ports/N/ page), and the origins allowed to post.
  */
 import { createLimiter, type FeedbackDeps } from '../lib/feedback/handler.ts';
 import { FeedbackStore } from '../lib/feedback/store.ts';
-import { getPortPages } from './ports.ts';
+import { getPortViews } from './ports.ts';
 
 let shared: Promise<Omit<FeedbackDeps, 'clientAddress'>> | undefined;
 
@@ -12,7 +12,7 @@ export function feedbackDeps(): Promise<Omit<FeedbackDeps, 'clientAddress'>> {
   shared ??= (async () => ({
     store: FeedbackStore.fromEnv(),
     limiter: createLimiter(),
-    pages: new Set((await getPortPages()).map((entry) => entry.data.port)),
+    pages: new Set((await getPortViews()).map((view) => view.port)),
     origins: new Set([new URL(import.meta.env.SITE).origin]),
   }))();
   return shared;

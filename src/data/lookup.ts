@@ -1,8 +1,8 @@
 /**
  * What an exact port-number lookup can find, without asking the full-text index: one entry per port that
- * has a page. Served as small JSON shards (`/lookup/3.json` holds 3000–3999) so a lookup fetches a few KB.
+ * has a page, and the blocks IANA lists without a service. Served as small JSON shards (src/lib/ports.ts).
  */
-import { getPortPages } from './ports.ts';
+import { getPortViews, getRegistryGaps } from './ports.ts';
 
 export interface LookupEntry {
   port: number;
@@ -16,19 +16,22 @@ export interface LookupEntry {
 /** Numbers IANA lists as a block without a service, e.g. [3522, 3529, 'Unassigned']. */
 export type LookupGap = [first: number, last: number, label: 'Unassigned' | 'Reserved'];
 
-export const SHARD_SIZE = 1000;
-export const shardOf = (port: number) => Math.floor(port / SHARD_SIZE);
 
 export async function getLookupEntries(): Promise<LookupEntry[]> {
-  return (await getPortPages()).map(({ data }) => ({
-    port: data.port,
-    title: data.title,
-    service: data.iana.service,
-    url: `/ports/${data.port}/`,
-    ...(data.iana.registered ? { registered: data.iana.registered } : {}),
-  }));
+  return (await getPortViews()).map(({ port, article, registry }) => {
+    const service = registry?.services[0] ?? article!.data.iana;
+    const registered = service.registered;
+    return {
+      port,
+      // Articles go by their title; registry pages by IANA's name and description, as the registry reads.
+      title: article?.data.title ?? `${service.service} (${service.description})`,
+      service: service.service,
+      url: `/ports/${port}/`,
+      ...(registered ? { registered } : {}),
+    };
+  });
 }
 
-export function getLookupGaps(): Promise<LookupGap[]> {
-  return Promise.resolve([]);
+export async function getLookupGaps(): Promise<LookupGap[]> {
+  return (await getRegistryGaps()).map(({ first, last, label }) => [first, last, label]);
 }

@@ -1,5 +1,7 @@
 /** Collection queries in one place, so pages agree on order and shape. */
 import { getCollection, type CollectionEntry } from 'astro:content';
+import { dormancy, type Verdict } from '../lib/dormancy.ts';
+import type { RegistryEntryData } from '../schema.ts';
 
 export type PortEntry = CollectionEntry<'ports'>;
 
@@ -8,3 +10,122 @@ export async function getPortPages(): Promise<PortEntry[]> {
   const entries = await getCollection('ports');
   return entries.sort((a, b) => a.data.port - b.data.port);
 }
+
+/** Every port IANA has assigned, by port number. */
+export async function getRegistryEntries(): Promise<RegistryEntryData[]> {
+  return (await getCollection('registry')).map((entry) => entry.data).sort((a, b) => a.port - b.port);
+}
+
+/** Blocks IANA lists as unassigned or reserved. */
+export async function getRegistryGaps(): Promise<RegistryEntryGap[]> {
+  return (await getCollection('registryGaps')).map((entry) => entry.data).sort((a, b) => a.first - b.first);
+}
+export type RegistryEntryGap = CollectionEntry<'registryGaps'>['data'];
+
+/** One page of the site: an article, a registry entry, or both for the same port. */
+export interface PortView {
+  port: number;
+  article?: PortEntry;
+  registry?: RegistryEntryData;
+  /** The registry-based dormancy verdict, for ports without an article (an article gives its own status). */
+  verdict?: Verdict;
+}
+
+const COMPARED = ['description', 'protocols', 'assignee', 'contact', 'registered', 'modified', 'reference', 'unauthorizedUse'] as const;
+
+/**
+ * An article's `iana` must say what IANA's registry says; the build stops at the first field that differs,
+ * naming the file, so a page can never contradict the registry snapshot it sits beside.
+ */
+export function checkAgreement(article: PortEntry, registry: RegistryEntryData | undefined): void {
+  const file = article.filePath ?? `content/ports/${article.id}.mdx`;
+  const { iana, port } = article.data;
+  if (!registry) throw new Error(`${file}: port ${port} is not assigned in IANA's registry snapshot, so iana cannot be checked`);
+  const service = registry.services.find((s) => s.service === iana.service);
+  if (!service) {
+    throw new Error(
+      `${file}: iana.service is "${iana.service}" but IANA's registry lists port ${port} as ${registry.services.map((s) => `"${s.service}"`).join(', ')}`,
+    );
+  }
+  for (const field of COMPARED) {
+    const ours = field === 'protocols' ? [...iana.protocols].sort().join(', ') : iana[field];
+    const theirs = field === 'protocols' ? [...service.protocols].sort().join(', ') : service[field];
+    if ((ours ?? '') !== (theirs ?? '')) {
+      throw new Error(`${file}: iana.${field} is ${ours ? `"${ours}"` : 'missing'} but IANA's registry says ${theirs ? `"${theirs}"` : 'nothing'}`);
+    }
+  }
+}
+
+let views: Promise<PortView[]> | undefined;
+
+/** Every page under /ports/N/, by port number. */
+export function getPortViews(): Promise<PortView[]> {
+  views ??= (async () => {
+    const [articles, registry] = await Promise.all([getPortPages(), getRegistryEntries()]);
+    const byPort = new Map<number, PortView>(registry.map((entry) => [entry.port, { port: entry.port, registry: entry, verdict: dormancy(entry) }]));
+    for (const article of articles) {
+      const entry = byPort.get(article.data.port)?.registry;
+      checkAgreement(article, entry);
+      byPort.set(article.data.port, entry ? { port: article.data.port, article, registry: entry } : { port: article.data.port, article });
+    }
+    return [...byPort.values()].sort((a, b) => a.port - b.port);
+  })();
+  return views;
+}
+
+export const BLOCK_SIZE = 1000;
+
+export interface Block {
+  first: number;
+  last: number;
+  slug: string;
+  views: PortView[];
+  candidates: number;
+}
+
+/** Assigned ports in blocks of 1,000, for browsing without a 6,000-entry list. */
+export async function getBlocks(): Promise<Block[]> {
+  const blocks = new Map<number, PortView[]>();
+  for (const view of await getPortViews()) {
+    const n = Math.floor(view.port / BLOCK_SIZE);
+    blocks.set(n, [...(blocks.get(n) ?? []), view]);
+  }
+  return [...blocks].map(([n, views]) => {
+    const first = n * BLOCK_SIZE;
+    const last = Math.min(first + BLOCK_SIZE - 1, 65535);
+    return { first, last, slug: `${first}-${last}`, views, candidates: views.filter((v) => v.verdict?.candidate).length };
+  });
+}
+
+/** Dormancy candidates by registration date, oldest first; ties by port number. */
+export async function getDormancyCandidates(): Promise<PortView[]> {
+  const registered = (view: PortView) => view.registry?.services[0]?.registered ?? '';
+  return (await getPortViews())
+    .filter((view) => view.verdict?.candidate)
+    .sort((a, b) => registered(a).localeCompare(registered(b)) || a.port - b.port);
+}
+
+/** The shape of one port in both JSON files. */
+export function portFacts(view: PortView) {
+  const article = view.article?.data;
+  return {
+    port: view.port,
+    url: `/ports/${view.port}/`,
+    services: view.registry?.services ?? (article ? [article.iana] : []),
+    ...(article
+      ? {
+          article: {
+            title: article.title,
+            summary: article.summary,
+            status: article.status,
+            reviewed: article.reviewed.toISOString().slice(0, 10),
+            unofficialUses: article.unofficialUses.map(({ name, kind, evidence, ports, period }) => ({ name, kind, evidence, ports, period })),
+          },
+        }
+      : {}),
+    ...(view.verdict
+      ? { dormancy: { candidate: view.verdict.candidate, signals: Object.fromEntries(view.verdict.signals.map((s) => [s.id, s.holds])) } }
+      : {}),
+  };
+}
+

@@ -12,7 +12,7 @@ export function searchStrings(): SearchStrings {
     notPort: t('notFound.notPort'),
     gap: t('search.gap'),
     failed: t('search.failed'),
-    all: t('search.all'),
+    registered: t('search.registered'),
     ranges: { system: t('range.system'), user: t('range.user'), dynamic: t('range.dynamic') },
   };
 }

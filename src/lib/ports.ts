@@ -11,6 +11,10 @@ export type Protocol = (typeof PROTOCOLS)[number];
 
 export type PortRange = 'system' | 'user' | 'dynamic';
 
+/** Exact lookups fetch `/lookup/N.json`, which holds ports N×100 to N×100+99: a few KB per number typed. */
+export const LOOKUP_SHARD_SIZE = 100;
+export const lookupShard = (port: number) => Math.floor(port / LOOKUP_SHARD_SIZE);
+
 export interface RangeInfo {
   range: PortRange;
   first: number;

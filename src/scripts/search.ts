@@ -5,7 +5,7 @@
  */
 import type { LookupEntry, LookupGap } from '../data/lookup.ts';
 import { format } from '../i18n/format.ts';
-import { parsePortQuery, rangeOf, type PortRange } from '../lib/ports.ts';
+import { lookupShard, parsePortQuery, rangeOf, type PortRange } from '../lib/ports.ts';
 
 interface PagefindResultData {
   url: string;
@@ -30,6 +30,8 @@ export interface Hit {
   service?: string;
   /** Pagefind's excerpt: page text with matches between `<mark>` and `</mark>`. */
   excerpt?: string;
+  /** IANA registration date, for exact number matches. */
+  registered?: string;
 }
 
 /** What a query that names a port number found, before any full-text result. */
@@ -75,10 +77,11 @@ async function shard(n: number): Promise<Shard | null> {
 }
 
 export async function lookupPort(port: number): Promise<NumberOutcome> {
-  const data = await shard(Math.floor(port / 1000));
+  const data = await shard(lookupShard(port));
   const entry = data?.entries[port];
   if (entry) {
-    return { kind: 'page', port, hit: { url: entry.url, title: entry.title, port: String(port), service: entry.service } };
+    const hit: Hit = { url: entry.url, title: entry.title, port: String(port), service: entry.service };
+    return { kind: 'page', port, hit: entry.registered ? { ...hit, registered: entry.registered } : hit };
   }
   const gap = data?.gaps.find(([first, last]) => port >= first && port <= last);
   if (gap) return { kind: 'gap', port, label: gap[2] };
@@ -105,6 +108,7 @@ export async function search(query: string, filters: Filters = {}): Promise<Outc
     for (const result of response.results.slice(0, MAX_HITS)) {
       const data = await result.data();
       if (number?.kind === 'page' && data.url === number.hit.url) continue;
+      if (!matchesQuery(data.excerpt, fullText)) continue;
       hits.push({
         url: data.url,
         title: data.meta['title'] ?? data.url,
@@ -115,6 +119,18 @@ export async function search(query: string, filters: Filters = {}): Promise<Outc
     }
   }
   return number ? { query, number, hits } : { query, hits };
+}
+
+/**
+ * Pagefind always returns something: for a word it does not know it falls back to the nearest prefix, so
+ * "xylophone" finds "xyClient" (Pagefind issues #702 and #780). A result counts only if a highlighted word
+ * starts with a query word, or a query word starts with a highlighted word of four letters or more (stems).
+ */
+export function matchesQuery(excerpt: string, query: string): boolean {
+  const terms = query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((term) => term.length >= 2);
+  // A highlight can be a dotted name such as "Backdoor.Win32.Mazben"; each part counts as a word.
+  const marked = [...excerpt.matchAll(/<mark>(.*?)<\/mark>/g)].flatMap((m) => m[1]!.toLowerCase().split(/[^\p{L}\p{N}]+/u));
+  return marked.some((word) => terms.some((term) => word.startsWith(term) || (word.length >= 4 && term.startsWith(word))));
 }
 
 /** Appends Pagefind's excerpt to `parent` as text and `<mark>` elements; never as HTML. */
@@ -150,7 +166,7 @@ export interface SearchStrings {
   notPort: string;
   gap: string;
   failed: string;
-  all: string;
+  registered: string;
   ranges: Record<string, string>;
 }
 
@@ -203,7 +219,8 @@ export function renderOutcome(outcome: Outcome, s: SearchStrings, idPrefix?: str
   const id = (suffix: string) => (idPrefix ? { id: `${idPrefix}-${suffix}` } : {});
   if (outcome.number?.kind === 'page') {
     const { hit, port } = outcome.number;
-    items.push(renderHit(hit, { ...id('exact'), title: format(s.exact, { port, title: hit.title }) }));
+    const registered = hit.registered ? format(s.registered, { date: hit.registered }) : '';
+    items.push(renderHit(hit, { ...id('exact'), title: format(s.exact, { port, title: hit.title }) + registered }));
   }
   outcome.hits.forEach((hit, i) => items.push(renderHit(hit, id(String(i)))));
   return items;

@@ -1,0 +1,62 @@
+/**
+ * Content-layer loaders for IANA's port registry CSV: `registry` (one entry per assigned port number) and
+ * `registryGaps` (blocks IANA lists as unassigned or reserved). Both read the same snapshot, parsed once.
+ */
+import type { Loader, LoaderContext } from 'astro/loaders';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseRegistry, RegistryFormatError, type Registry } from '../lib/registry.ts';
+
+const parsed = new Map<string, Promise<Registry>>();
+
+function load(path: string): Promise<Registry> {
+  const file = resolve(path);
+  let registry = parsed.get(file);
+  if (!registry) {
+    registry = readFile(file, 'utf8').then(
+      (csv) => parseRegistry(csv),
+      (error: unknown) => {
+        throw new Error(`${file}: cannot read the IANA registry snapshot (${(error as Error).message})`, { cause: error });
+      },
+    );
+    registry = registry.catch((error: unknown) => {
+      parsed.delete(file);
+      if (error instanceof RegistryFormatError) throw new Error(`${file}: ${error.message}`, { cause: error });
+      throw error;
+    });
+    parsed.set(file, registry);
+  }
+  return registry;
+}
+
+async function fill(context: LoaderContext, items: { id: string; data: Record<string, unknown> }[]) {
+  context.store.clear();
+  for (const item of items) {
+    const data = await context.parseData(item);
+    context.store.set({ id: item.id, data, digest: context.generateDigest(item.data) });
+  }
+}
+
+export function registryPorts(path: string): Loader {
+  return {
+    name: 'iana-registry-ports',
+    load: async (context) => {
+      const registry = await load(path);
+      await fill(context, registry.entries.map((entry) => ({ id: String(entry.port), data: { ...entry } })));
+      context.logger.info(`${registry.entries.length} assigned ports from ${registry.rows} registry rows`);
+    },
+  };
+}
+
+export function registryGaps(path: string): Loader {
+  return {
+    name: 'iana-registry-gaps',
+    load: async (context) => {
+      const registry = await load(path);
+      await fill(
+        context,
+        registry.gaps.map(([first, last, label]) => ({ id: `${first}-${last}`, data: { first, last, label } })),
+      );
+    },
+  };
+}
