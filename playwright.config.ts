@@ -33,7 +33,12 @@ export default defineConfig({
   webServer: {
     command: 'node src/cli/serve.ts',
     url: `${baseURL}/`,
-    env: { HOST: '127.0.0.1', PORT: String(PORT), FEEDBACK_DB_URL: `file:${FEEDBACK_DB}`, FEEDBACK_RATE_LIMIT: '10000' },
+    env: {
+      HOST: '127.0.0.1',
+      PORT: String(PORT),
+      FEEDBACK_DB_URL: `file:${FEEDBACK_DB}`,
+      FEEDBACK_RATE_LIMIT: '10000',
+    },
     reuseExistingServer: false,
     timeout: 30_000,
   },

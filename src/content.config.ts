@@ -7,7 +7,8 @@ import { portSchema, registryEntrySchema, registryGapSchema } from './schema.ts'
 /** Where port articles live; tests point it at fixtures to prove that bad frontmatter fails the build. */
 const PORTS_DIR = process.env['DORMANT_PORTS_CONTENT'] ?? './content/ports';
 /** IANA's registry snapshot (content/registry/README.md); tests may point it at a smaller fixture. */
-export const REGISTRY_CSV = process.env['DORMANT_PORTS_REGISTRY'] ?? './content/registry/service-names-port-numbers.csv';
+export const REGISTRY_CSV =
+  process.env['DORMANT_PORTS_REGISTRY'] ?? './content/registry/service-names-port-numbers.csv';
 
 /**
  * The glob loader, plus one check a schema cannot make on its own: the `port` field must equal the file name,

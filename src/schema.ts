@@ -38,14 +38,12 @@ function validPartialDate(value: string): boolean {
 const partialDate = (precision: 'year' | 'month') =>
   z.preprocess(
     (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : value),
-    z
-      .string()
-      .refine((value) => validPartialDate(value) && (precision === 'year' || value.length >= 7), {
-        message:
-          precision === 'year'
-            ? 'expected a date written YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2002-07-01)'
-            : 'expected a date written YYYY-MM or YYYY-MM-DD, as IANA gives it (e.g. 2002-05)',
-      }),
+    z.string().refine((value) => validPartialDate(value) && (precision === 'year' || value.length >= 7), {
+      message:
+        precision === 'year'
+          ? 'expected a date written YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2002-07-01)'
+          : 'expected a date written YYYY-MM or YYYY-MM-DD, as IANA gives it (e.g. 2002-05)',
+    }),
   );
 
 /** A full calendar day. YAML gives a Date for `2026-11-22`; anything else (e.g. "May 2002") is refused. */
@@ -122,7 +120,9 @@ export const checkCommandsSchema = z.partialRecord(
 
 export const referenceSchema = z.strictObject({
   /** Short id cited by uses and by `<Ref id="…" />` in the body, e.g. `nmap-services`. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected a short id of lowercase letters, digits and dashes' }),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected a short id of lowercase letters, digits and dashes' }),
   title: text,
   url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
   publisher: text,
@@ -153,7 +153,8 @@ export const portSchema = z
   .superRefine((page, ctx) => {
     const ids = new Set<string>();
     page.references.forEach((ref, i) => {
-      if (ids.has(ref.id)) ctx.addIssue({ code: 'custom', path: ['references', i, 'id'], message: `duplicate reference id "${ref.id}"` });
+      if (ids.has(ref.id))
+        ctx.addIssue({ code: 'custom', path: ['references', i, 'id'], message: `duplicate reference id "${ref.id}"` });
       ids.add(ref.id);
     });
     page.unofficialUses.forEach((use, i) => {

@@ -32,6 +32,7 @@ const csp = (JSON.parse(readFileSync(HEADERS_JSON, 'utf8')) as HeadersJson[])
   .flatMap((entry) => entry.headers)
   .find((header) => header.key.toLowerCase() === 'content-security-policy')?.value;
 if (!csp) throw new Error(`${fileURLToPath(HEADERS_JSON)} has no Content-Security-Policy`);
+const policy: string = csp;
 
 // The adapter starts its own server on import unless told not to.
 process.env['ASTRO_NODE_AUTOSTART'] = 'disabled';
@@ -76,7 +77,7 @@ function serve() {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     // JSON answers render nothing, so the 2 KB page policy would only slow the API down.
-    if (!pathname.startsWith('/api/')) res.setHeader('Content-Security-Policy', csp);
+    if (!pathname.startsWith('/api/')) res.setHeader('Content-Security-Policy', policy);
     res.setHeader('Cache-Control', cacheControl(pathname));
 
     const method = req.method ?? 'GET';

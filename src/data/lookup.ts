@@ -16,7 +16,6 @@ export interface LookupEntry {
 /** Numbers IANA lists as a block without a service, e.g. [3522, 3529, 'Unassigned']. */
 export type LookupGap = [first: number, last: number, label: 'Unassigned' | 'Reserved'];
 
-
 export async function getLookupEntries(): Promise<LookupEntry[]> {
   return (await getPortViews()).map(({ port, article, registry }) => {
     const service = registry?.services[0] ?? article!.data.iana;

@@ -31,7 +31,16 @@ export interface PortView {
   verdict?: Verdict;
 }
 
-const COMPARED = ['description', 'protocols', 'assignee', 'contact', 'registered', 'modified', 'reference', 'unauthorizedUse'] as const;
+const COMPARED = [
+  'description',
+  'protocols',
+  'assignee',
+  'contact',
+  'registered',
+  'modified',
+  'reference',
+  'unauthorizedUse',
+] as const;
 
 /**
  * An article's `iana` must say what IANA's registry says; the build stops at the first field that differs,
@@ -40,7 +49,8 @@ const COMPARED = ['description', 'protocols', 'assignee', 'contact', 'registered
 export function checkAgreement(article: PortEntry, registry: RegistryEntryData | undefined): void {
   const file = article.filePath ?? `content/ports/${article.id}.mdx`;
   const { iana, port } = article.data;
-  if (!registry) throw new Error(`${file}: port ${port} is not assigned in IANA's registry snapshot, so iana cannot be checked`);
+  if (!registry)
+    throw new Error(`${file}: port ${port} is not assigned in IANA's registry snapshot, so iana cannot be checked`);
   const service = registry.services.find((s) => s.service === iana.service);
   if (!service) {
     throw new Error(
@@ -51,7 +61,9 @@ export function checkAgreement(article: PortEntry, registry: RegistryEntryData |
     const ours = field === 'protocols' ? [...iana.protocols].sort().join(', ') : iana[field];
     const theirs = field === 'protocols' ? [...service.protocols].sort().join(', ') : service[field];
     if ((ours ?? '') !== (theirs ?? '')) {
-      throw new Error(`${file}: iana.${field} is ${ours ? `"${ours}"` : 'missing'} but IANA's registry says ${theirs ? `"${theirs}"` : 'nothing'}`);
+      throw new Error(
+        `${file}: iana.${field} is ${ours ? `"${ours}"` : 'missing'} but IANA's registry says ${theirs ? `"${theirs}"` : 'nothing'}`,
+      );
     }
   }
 }
@@ -62,11 +74,16 @@ let views: Promise<PortView[]> | undefined;
 export function getPortViews(): Promise<PortView[]> {
   views ??= (async () => {
     const [articles, registry] = await Promise.all([getPortPages(), getRegistryEntries()]);
-    const byPort = new Map<number, PortView>(registry.map((entry) => [entry.port, { port: entry.port, registry: entry, verdict: dormancy(entry) }]));
+    const byPort = new Map<number, PortView>(
+      registry.map((entry) => [entry.port, { port: entry.port, registry: entry, verdict: dormancy(entry) }]),
+    );
     for (const article of articles) {
       const entry = byPort.get(article.data.port)?.registry;
       checkAgreement(article, entry);
-      byPort.set(article.data.port, entry ? { port: article.data.port, article, registry: entry } : { port: article.data.port, article });
+      byPort.set(
+        article.data.port,
+        entry ? { port: article.data.port, article, registry: entry } : { port: article.data.port, article },
+      );
     }
     return [...byPort.values()].sort((a, b) => a.port - b.port);
   })();
@@ -93,7 +110,13 @@ export async function getBlocks(): Promise<Block[]> {
   return [...blocks].map(([n, views]) => {
     const first = n * BLOCK_SIZE;
     const last = Math.min(first + BLOCK_SIZE - 1, 65535);
-    return { first, last, slug: `${first}-${last}`, views, candidates: views.filter((v) => v.verdict?.candidate).length };
+    return {
+      first,
+      last,
+      slug: `${first}-${last}`,
+      views,
+      candidates: views.filter((v) => v.verdict?.candidate).length,
+    };
   });
 }
 
@@ -119,13 +142,23 @@ export function portFacts(view: PortView) {
             summary: article.summary,
             status: article.status,
             reviewed: article.reviewed.toISOString().slice(0, 10),
-            unofficialUses: article.unofficialUses.map(({ name, kind, evidence, ports, period }) => ({ name, kind, evidence, ports, period })),
+            unofficialUses: article.unofficialUses.map(({ name, kind, evidence, ports, period }) => ({
+              name,
+              kind,
+              evidence,
+              ports,
+              period,
+            })),
           },
         }
       : {}),
     ...(view.verdict
-      ? { dormancy: { candidate: view.verdict.candidate, signals: Object.fromEntries(view.verdict.signals.map((s) => [s.id, s.holds])) } }
+      ? {
+          dormancy: {
+            candidate: view.verdict.candidate,
+            signals: Object.fromEntries(view.verdict.signals.map((s) => [s.id, s.holds])),
+          },
+        }
       : {}),
   };
 }
-

@@ -9,7 +9,7 @@ export const ui = {
   'site.tagline': 'Registered ports whose service never shipped or has vanished',
   'site.description':
     'A reference to registered TCP and UDP ports whose registered service never shipped or has vanished, and to the malware and hobby projects that use them anyway.',
-  'skipLink': 'Skip to content',
+  skipLink: 'Skip to content',
   'nav.label': 'Main',
   'nav.home': 'Home',
   'nav.ports': 'Ports',
@@ -41,7 +41,8 @@ export const ui = {
   'registry.summary.date': ' in {date}',
   'dormancy.title': 'Dormancy check',
   'dormancy.candidate': 'Likely dormant: every sign below points to a registration nobody has used or kept up.',
-  'dormancy.notCandidate': 'Not flagged as dormant: at least one sign below suggests the registration is alive or documented.',
+  'dormancy.notCandidate':
+    'Not flagged as dormant: at least one sign below suggests the registration is alive or documented.',
   'dormancy.holds': 'Yes',
   'dormancy.fails': 'No',
   'dormancy.signal.user-range': 'In the registered (user) range, 1024–49151',
@@ -84,9 +85,12 @@ export const ui = {
   'range.system': 'Well-known',
   'range.user': 'Registered',
   'range.dynamic': 'Dynamic',
-  'range.system.explain': 'System ports 0–1023: assigned by IANA through IETF review; binding them needs privileges on most systems.',
-  'range.user.explain': 'User ports 1024–49151: registered with IANA for a named service, which coordinates but does not reserve them.',
-  'range.dynamic.explain': 'Dynamic ports 49152–65535: never assigned; operating systems hand them out for short-lived connections.',
+  'range.system.explain':
+    'System ports 0–1023: assigned by IANA through IETF review; binding them needs privileges on most systems.',
+  'range.user.explain':
+    'User ports 1024–49151: registered with IANA for a named service, which coordinates but does not reserve them.',
+  'range.dynamic.explain':
+    'Dynamic ports 49152–65535: never assigned; operating systems hand them out for short-lived connections.',
 
   'status.dormant': 'Dormant',
   'status.squatted': 'Squatted',
@@ -99,7 +103,8 @@ export const ui = {
 
   'evidence.sourced': 'Sourced',
   'evidence.reported': 'Reported, not yet sourced',
-  'evidence.reported.explain': 'This claim circulates in port write-ups, but we have not found a primary source for it.',
+  'evidence.reported.explain':
+    'This claim circulates in port write-ups, but we have not found a primary source for it.',
 
   'protocol.tcp': 'TCP',
   'protocol.udp': 'UDP',
@@ -111,7 +116,8 @@ export const ui = {
   'home.allPorts': 'All port pages',
 
   'index.title': 'Ports',
-  'index.intro': 'Every port IANA has assigned has a page here. The ones with a written article come first; the rest are pages of registry facts, browsable by range.',
+  'index.intro':
+    'Every port IANA has assigned has a page here. The ones with a written article come first; the rest are pages of registry facts, browsable by range.',
   'index.articles': 'Written up',
   'index.caption': 'Ports with an article, by port number',
   'index.blocks': 'The whole registry, by range',
@@ -130,7 +136,8 @@ export const ui = {
   'range.prev': 'Previous block',
   'range.next': 'Next block',
   'dormant.title': 'Likely dormant registrations',
-  'dormant.intro': '{count} registrations in IANA’s registry show every sign of dormancy. Each links to its page with the facts and the reasons.',
+  'dormant.intro':
+    '{count} registrations in IANA’s registry show every sign of dormancy. Each links to its page with the facts and the reasons.',
   'dormant.caption': 'Likely dormant registrations, {order}, page {page} of {pages}',
   'dormant.oldest': 'oldest first',
   'dormant.newest': 'newest first',
@@ -164,7 +171,8 @@ export const ui = {
   'search.failed': 'Search could not be loaded. Try again, or browse all port pages.',
   'search.registered': ', registered {date}',
   'search.page.title': 'Search',
-  'search.page.description': 'Search Dormant Ports by port number, service name or the name of a program seen on a port.',
+  'search.page.description':
+    'Search Dormant Ports by port number, service name or the name of a program seen on a port.',
   'search.noscript': 'Full-text search needs JavaScript, which is off in this browser.',
   'search.browse': 'Browse all port pages',
   'search.filters': 'Narrow the results',

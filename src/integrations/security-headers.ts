@@ -22,7 +22,8 @@ export default function securityHeaders(): AstroIntegration {
         logger.info(`one CSP for ${payloads.length} pages (${policy.length} characters)`);
       },
       'astro:build:done': async ({ dir }) => {
-        if (!policy) throw new Error('No Content-Security-Policy was generated: is security.csp on in astro.config.mjs?');
+        if (!policy)
+          throw new Error('No Content-Security-Policy was generated: is security.csp on in astro.config.mjs?');
         await writeFile(new URL('_headers', dir), headersFile(policy));
       },
     },

@@ -36,7 +36,9 @@ export function backlinks(
   const counts = bodyCitationCounts(body);
   const unknown = [...counts.keys()].filter((id) => !references.some((ref) => ref.id === id));
   if (unknown.length > 0) {
-    throw new Error(`field "references": the body cites ${unknown.map((id) => `"${id}"`).join(', ')}, which is not in the page's references`);
+    throw new Error(
+      `field "references": the body cites ${unknown.map((id) => `"${id}"`).join(', ')}, which is not in the page's references`,
+    );
   }
   return new Map(
     references.map((ref) => [

@@ -39,9 +39,7 @@ export function rangeOf(port: number): RangeInfo {
 }
 
 export type PortQuery =
-  | { kind: 'port'; port: number; protocol?: Protocol }
-  | { kind: 'out-of-range'; value: string }
-  | { kind: 'text' };
+  { kind: 'port'; port: number; protocol?: Protocol } | { kind: 'out-of-range'; value: string } | { kind: 'text' };
 
 /**
  * Recognises a query that names one port number in the forms people paste from tools and docs:
@@ -114,7 +112,10 @@ export function defaultCheckCommands(port: number, protocols: readonly Protocol[
     {
       os: 'windows',
       commands: [
-        { label: 'Connections and listeners on the port, with process ids', command: `netstat -ano | findstr :${port}` },
+        {
+          label: 'Connections and listeners on the port, with process ids',
+          command: `netstat -ano | findstr :${port}`,
+        },
         { label: 'From a process id to its program', command: `tasklist /FI "PID eq ${pid}"` },
       ],
     },
@@ -137,7 +138,10 @@ export function defaultCheckCommands(port: number, protocols: readonly Protocol[
               },
             ]
           : []),
-        { label: 'From a process id to its program', command: `Get-Process -Id ${pid} | Select-Object Id, ProcessName, Path` },
+        {
+          label: 'From a process id to its program',
+          command: `Get-Process -Id ${pid} | Select-Object Id, ProcessName, Path`,
+        },
       ],
     },
   ];

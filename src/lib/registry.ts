@@ -29,14 +29,14 @@ export interface RegistryService {
   service: string;
   description: string;
   protocols: Protocol[];
-  assignee?: string;
-  contact?: string;
-  registered?: string;
-  modified?: string;
-  reference?: string;
-  serviceCode?: string;
-  unauthorizedUse?: string;
-  notes?: string;
+  assignee?: string | undefined;
+  contact?: string | undefined;
+  registered?: string | undefined;
+  modified?: string | undefined;
+  reference?: string | undefined;
+  serviceCode?: string | undefined;
+  unauthorizedUse?: string | undefined;
+  notes?: string | undefined;
 }
 
 export interface RegistryEntry {
@@ -59,16 +59,20 @@ export class RegistryFormatError extends Error {}
 export function parseRows(csv: string): Row[] {
   let records: string[][];
   try {
-    records = parse(csv, { relax_column_count: false, skip_empty_lines: true, bom: true }) as string[][];
+    const parsed: unknown = parse(csv, { relax_column_count: false, skip_empty_lines: true, bom: true });
+    records = parsed as string[][];
   } catch (error) {
     throw new RegistryFormatError(`not a well-formed CSV file: ${(error as Error).message}`, { cause: error });
   }
   const [header, ...body] = records;
   if (!header || header.join(',') !== HEADER.join(',')) {
-    throw new RegistryFormatError(`unexpected header: expected "${HEADER.join(',')}", got "${header?.join(',') ?? ''}"`);
+    throw new RegistryFormatError(
+      `unexpected header: expected "${HEADER.join(',')}", got "${header?.join(',') ?? ''}"`,
+    );
   }
   return body.map((record, i) => {
-    if (record.length !== HEADER.length) throw new RegistryFormatError(`row ${i + 2} has ${record.length} fields, not ${HEADER.length}`);
+    if (record.length !== HEADER.length)
+      throw new RegistryFormatError(`row ${i + 2} has ${record.length} fields, not ${HEADER.length}`);
     return Object.fromEntries(HEADER.map((name, j) => [name, record[j]!.trim()])) as Row;
   });
 }
@@ -104,7 +108,11 @@ export function buildRegistry(rows: readonly Row[]): Registry {
         if (isProtocol(protocol) && !known.protocols.includes(protocol)) known.protocols.push(protocol);
         continue;
       }
-      const service: RegistryService = { service: name, description: row.Description || name, protocols: isProtocol(protocol) ? [protocol] : [] };
+      const service: RegistryService = {
+        service: name,
+        description: row.Description || name,
+        protocols: isProtocol(protocol) ? [protocol] : [],
+      };
       const fields: [keyof RegistryService, string][] = [
         ['assignee', row.Assignee],
         ['contact', row.Contact],
@@ -126,11 +134,18 @@ export function buildRegistry(rows: readonly Row[]): Registry {
     .sort(([a], [b]) => a - b)
     .map(([port, services]) => ({
       port,
-      services: [...services.values()].map((s) => ({ ...s, protocols: PROTOCOLS.filter((p) => s.protocols.includes(p)) })),
+      services: [...services.values()].map((s) => ({
+        ...s,
+        protocols: PROTOCOLS.filter((p) => s.protocols.includes(p)),
+      })),
     }));
   // A number with a service is never a gap, even if another row calls it reserved for some protocol.
   const assigned = new Set(entries.map((e) => e.port));
-  return { rows: rows.length, entries, gaps: mergeGaps(gaps).filter(([first, last]) => first !== last || !assigned.has(first)) };
+  return {
+    rows: rows.length,
+    entries,
+    gaps: mergeGaps(gaps).filter(([first, last]) => first !== last || !assigned.has(first)),
+  };
 }
 
 function isProtocol(value: string): value is Protocol {
@@ -157,7 +172,9 @@ export interface RegistryDiff {
 
 export function diffRegistries(before: Registry, after: Registry): RegistryDiff {
   const index = (registry: Registry) =>
-    new Map(registry.entries.flatMap((e) => e.services.map((s) => [`${e.port} ${s.service}`, JSON.stringify(s)] as const)));
+    new Map(
+      registry.entries.flatMap((e) => e.services.map((s) => [`${e.port} ${s.service}`, JSON.stringify(s)] as const)),
+    );
   const a = index(before);
   const b = index(after);
   return {

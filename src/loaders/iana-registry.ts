@@ -16,7 +16,9 @@ function load(path: string): Promise<Registry> {
     registry = readFile(file, 'utf8').then(
       (csv) => parseRegistry(csv),
       (error: unknown) => {
-        throw new Error(`${file}: cannot read the IANA registry snapshot (${(error as Error).message})`, { cause: error });
+        throw new Error(`${file}: cannot read the IANA registry snapshot (${(error as Error).message})`, {
+          cause: error,
+        });
       },
     );
     registry = registry.catch((error: unknown) => {
@@ -42,7 +44,10 @@ export function registryPorts(path: string): Loader {
     name: 'iana-registry-ports',
     load: async (context) => {
       const registry = await load(path);
-      await fill(context, registry.entries.map((entry) => ({ id: String(entry.port), data: { ...entry } })));
+      await fill(
+        context,
+        registry.entries.map((entry) => ({ id: String(entry.port), data: { ...entry } })),
+      );
       context.logger.info(`${registry.entries.length} assigned ports from ${registry.rows} registry rows`);
     },
   };

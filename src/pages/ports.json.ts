@@ -4,5 +4,9 @@ import { getPortViews, portFacts } from '../data/ports.ts';
 
 export const GET: APIRoute = async () => {
   const ports = (await getPortViews()).map(portFacts);
-  return Response.json({ source: 'IANA Service Name and Transport Protocol Port Number Registry (CC0) and Dormant Ports articles', count: ports.length, ports });
+  return Response.json({
+    source: 'IANA Service Name and Transport Protocol Port Number Registry (CC0) and Dormant Ports articles',
+    count: ports.length,
+    ports,
+  });
 };

@@ -127,10 +127,17 @@ export async function search(query: string, filters: Filters = {}): Promise<Outc
  * starts with a query word, or a query word starts with a highlighted word of four letters or more (stems).
  */
 export function matchesQuery(excerpt: string, query: string): boolean {
-  const terms = query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((term) => term.length >= 2);
+  const terms = query
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((term) => term.length >= 2);
   // A highlight can be a dotted name such as "Backdoor.Win32.Mazben"; each part counts as a word.
-  const marked = [...excerpt.matchAll(/<mark>(.*?)<\/mark>/g)].flatMap((m) => m[1]!.toLowerCase().split(/[^\p{L}\p{N}]+/u));
-  return marked.some((word) => terms.some((term) => word.startsWith(term) || (word.length >= 4 && term.startsWith(word))));
+  const marked = [...excerpt.matchAll(/<mark>(.*?)<\/mark>/g)].flatMap((m) =>
+    m[1]!.toLowerCase().split(/[^\p{L}\p{N}]+/u),
+  );
+  return marked.some((word) =>
+    terms.some((term) => word.startsWith(term) || (word.length >= 4 && term.startsWith(word))),
+  );
 }
 
 /** Appends Pagefind's excerpt to `parent` as text and `<mark>` elements; never as HTML. */
@@ -150,11 +157,11 @@ export function appendExcerpt(parent: HTMLElement, excerpt: string): void {
 }
 
 function decodeEntities(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, name: string) =>
-    ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[name] ?? '',
+  return text.replace(
+    /&(amp|lt|gt|quot|#39|#x27);/g,
+    (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[name] ?? '',
   );
 }
-
 
 /** UI strings the element reads from its `data-strings` (filled from src/i18n/ui.ts). */
 export interface SearchStrings {
@@ -176,7 +183,12 @@ export function numberNotice(outcome: Outcome, s: SearchStrings): string | undef
   if (!n || n.kind === 'page') return undefined;
   if (n.kind === 'not-port') return format(s.notPort, { value: n.value });
   if (n.kind === 'gap') return format(s.gap, { port: n.port, label: n.label.toLowerCase() });
-  return format(s.noPage, { port: n.port, range: (s.ranges[n.range] ?? n.range).toLowerCase(), first: n.first, last: n.last });
+  return format(s.noPage, {
+    port: n.port,
+    range: (s.ranges[n.range] ?? n.range).toLowerCase(),
+    first: n.first,
+    last: n.last,
+  });
 }
 
 /**
@@ -228,6 +240,7 @@ export function renderOutcome(outcome: Outcome, s: SearchStrings, idPrefix?: str
 
 /** The live-region text: how many results, and any notice about the number. */
 export function summary(outcome: Outcome, count: number, s: SearchStrings): string {
-  const notice = numberNotice(outcome, s) ?? (count === 0 ? format(s.none, { query: outcome.query.trim() }) : undefined);
+  const notice =
+    numberNotice(outcome, s) ?? (count === 0 ? format(s.none, { query: outcome.query.trim() }) : undefined);
   return [count === 1 ? s.one : format(s.many, { count }), notice].filter(Boolean).join('. ');
 }

@@ -8,10 +8,15 @@ import { existsSync } from 'node:fs';
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
 
-export type LighthouseScores = Record<(typeof CATEGORIES)[number], number> & { url: string; lcpMs: number; cls: number };
+export type LighthouseScores = Record<(typeof CATEGORIES)[number], number> & {
+  url: string;
+  lcpMs: number;
+  cls: number;
+};
 
 export async function runLighthouse(urls: string[]): Promise<LighthouseScores[]> {
-  const chromePath = process.env['CHROMIUM_PATH'] ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+  const chromePath =
+    process.env['CHROMIUM_PATH'] ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
   const chrome = await launch({
     ...(chromePath ? { chromePath } : {}),
     chromeFlags: ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update'],
@@ -19,7 +24,12 @@ export async function runLighthouse(urls: string[]): Promise<LighthouseScores[]>
   try {
     const rows: LighthouseScores[] = [];
     for (const url of urls) {
-      const result = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES] });
+      const result = await lighthouse(url, {
+        port: chrome.port,
+        output: 'json',
+        logLevel: 'error',
+        onlyCategories: [...CATEGORIES],
+      });
       if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
       const { categories, audits } = result.lhr;
       const score = (name: string) => Math.round((categories[name]?.score ?? 0) * 100);

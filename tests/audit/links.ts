@@ -19,7 +19,10 @@ export async function checkLinks(origin: string): Promise<LinkReport> {
   });
   const broken = result.links
     .filter((link) => link.state === LinkState.BROKEN)
-    .map((link) => `${link.url} (${link.status ?? 'no answer'}) from ${link.parent ?? '?'}${link.failureDetails?.length ? `: ${JSON.stringify(link.failureDetails[0]).slice(0, 200)}` : ''}`);
+    .map(
+      (link) =>
+        `${link.url} (${link.status ?? 'no answer'}) from ${link.parent ?? '?'}${link.failureDetails?.length ? `: ${JSON.stringify(link.failureDetails[0]).slice(0, 200)}` : ''}`,
+    );
   return { checked: result.links.filter((link) => link.state !== LinkState.SKIPPED).length, broken };
 }
 

@@ -25,7 +25,9 @@ export async function scan(host: string): Promise<ObservatoryReport> {
   // off (package.json allowScripts) and given an empty list: no host here is preloaded anyway.
   const preload = join(root, 'conf/hsts-preload.json');
   if (!existsSync(preload)) writeFileSync(preload, '{}\n');
-  const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'src/scan.js'), host], { timeout: 60_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'src/scan.js'), host], {
+    timeout: 60_000,
+  });
   const output = JSON.parse(stdout) as {
     error?: string;
     scan: { grade: string; score: number };

@@ -40,12 +40,20 @@ report('same-page fragments', `${fragments.checked} links, ${fragments.broken.le
 const weight = spawnSync(process.execPath, [join(ROOT, 'tests/bench/page-weight.ts'), '--budget', '14336'], {
   stdio: 'inherit',
 });
-report('size budget', 'first load of each page type ≤ 14 KB gzip', weight.status === 0 ? [] : ['over budget (see table)']);
+report(
+  'size budget',
+  'first load of each page type ≤ 14 KB gzip',
+  weight.status === 0 ? [] : ['over budget (see table)'],
+);
 
 const server = await startServer();
 try {
   const links = await checkLinks(server.origin);
-  report('internal links and fragments (linkinator)', `${links.checked} URLs, ${links.broken.length} broken`, links.broken);
+  report(
+    'internal links and fragments (linkinator)',
+    `${links.checked} URLs, ${links.broken.length} broken`,
+    links.broken,
+  );
 
   const observatory = await scan(`127.0.0.1:${server.port}`);
   report(

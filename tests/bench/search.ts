@@ -7,7 +7,18 @@ import { chromium, type Page } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { startServer } from '../support/server.ts';
 
-const QUERIES = ['3515', 'udp 3521', '3516', '70000', 'mc3ss', 'must-backplane', 'Netrek', 'Kwbot', 'netrek metaserver directory', 'xylophonequartz'];
+const QUERIES = [
+  '3515',
+  'udp 3521',
+  '3516',
+  '70000',
+  'mc3ss',
+  'must-backplane',
+  'Netrek',
+  'Kwbot',
+  'netrek metaserver directory',
+  'xylophonequartz',
+];
 
 const executablePath = existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
 const server = await startServer();
@@ -17,13 +28,16 @@ const browser = await chromium.launch(executablePath ? { executablePath } : {});
 async function measure(page: Page, query: string, bytes: { n: number }) {
   const field = page.getByRole('combobox', { name: 'Search ports' });
   await field.fill('');
-  await page.locator('site-search .popup').evaluate((el) => { el.setAttribute('hidden', ''); });
+  await page.locator('site-search .popup').evaluate((el) => {
+    el.setAttribute('hidden', '');
+  });
   bytes.n = 0;
   const started = performance.now();
   await field.fill(query);
   await page.locator('site-search .popup:not([hidden])').waitFor();
   await page.waitForFunction(
-    (q) => (document.querySelector('#site-search-q') as HTMLInputElement).value === q &&
+    (q) =>
+      (document.querySelector('#site-search-q') as HTMLInputElement).value === q &&
       !!document.querySelector('site-search [data-status]')?.textContent,
     query,
   );

@@ -8,7 +8,9 @@ test.describe('the feedback widget', () => {
   for (const name of ['Not helpful', 'Somewhat', 'Helpful']) {
     test(`a reader can vote “${name}” and is thanked`, async ({ page, consoleErrors }) => {
       await page.goto('/ports/3515/');
-      const response = page.waitForResponse((r) => r.url().endsWith('/api/feedback') && r.request().method() === 'POST');
+      const response = page.waitForResponse(
+        (r) => r.url().endsWith('/api/feedback') && r.request().method() === 'POST',
+      );
       await face(page, name).click();
       expect((await response).status()).toBe(200);
       await expect(face(page, name)).toHaveAttribute('aria-pressed', 'true');
@@ -30,7 +32,12 @@ test.describe('the feedback widget', () => {
     const response = page.waitForResponse((r) => r.url().endsWith('/api/feedback'));
     await widget(page).getByRole('button', { name: 'Send comment' }).click();
     const sent = (await response).request().postDataJSON() as Record<string, unknown>;
-    expect(sent).toMatchObject({ port: 3521, rating: 'somewhat', comment: 'The Windows command needs an elevated prompt.', reasons: ['command-failed'] });
+    expect(sent).toMatchObject({
+      port: 3521,
+      rating: 'somewhat',
+      comment: 'The Windows command needs an elevated prompt.',
+      reasons: ['command-failed'],
+    });
     await expect(widget(page).getByRole('status')).toHaveText('Thank you for the comment.');
     expect(await axeViolations(page)).toEqual([]);
   });
@@ -50,10 +57,14 @@ test.describe('the feedback widget', () => {
   });
 
   test('says so when the vote could not be saved', async ({ page }) => {
-    await page.route('**/api/feedback', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"down"}' }));
+    await page.route('**/api/feedback', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"down"}' }),
+    );
     await page.goto('/ports/3515/');
     await face(page, 'Helpful').click();
-    await expect(widget(page).getByRole('status')).toHaveText('Your vote could not be saved just now. Please try again in a little while.');
+    await expect(widget(page).getByRole('status')).toHaveText(
+      'Your vote could not be saved just now. Please try again in a little while.',
+    );
     await expect(face(page, 'Helpful')).toHaveAttribute('aria-pressed', 'false');
   });
 
@@ -66,7 +77,11 @@ test.describe('the feedback widget', () => {
     const before = [await top(line), await top(footer)];
     await face(page, 'Helpful').click();
     await expect(line).toHaveText(/Thank you/);
-    await widget(page).locator('details').evaluate((d) => { d.removeAttribute('open'); });
+    await widget(page)
+      .locator('details')
+      .evaluate((d) => {
+        d.removeAttribute('open');
+      });
     expect([await top(line), await top(footer)]).toEqual(before);
   });
 

@@ -34,7 +34,9 @@ test.describe('a port page', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Port 3521: Telequip Labs MC3SS');
     await expect(page.getByRole('region', { name: 'Registration' })).toContainText('Telequip Labs');
 
-    const netrek = page.getByRole('region', { name: 'Unofficial uses' }).getByRole('article', { name: /Netrek metaserver/ });
+    const netrek = page
+      .getByRole('region', { name: 'Unofficial uses' })
+      .getByRole('article', { name: /Netrek metaserver/ });
     await expect(netrek).toContainText('Game');
     await expect(netrek).toContainText('Sourced');
     await expect(netrek).not.toContainText('not yet sourced');
@@ -122,7 +124,9 @@ test.describe('a port page', () => {
     await expect(page.locator('meta[name="description"]')).toHaveAttribute('content', /MUST Backplane/);
     await expect(page.locator('meta[property="og:title"]')).toHaveAttribute('content', 'Port 3515: MUST Backplane');
     const data = await page.locator('script[type="application/ld+json"]').allTextContents();
-    const types = data.flatMap((text) => [JSON.parse(text) as { '@type': string } | { '@type': string }[]].flat()).map((item) => item['@type']);
+    const types = data
+      .flatMap((text) => [JSON.parse(text) as { '@type': string } | { '@type': string }[]].flat())
+      .map((item) => item['@type']);
     expect(types).toEqual(expect.arrayContaining(['TechArticle', 'BreadcrumbList']));
   });
 
@@ -133,7 +137,10 @@ test.describe('a port page', () => {
   });
 
   for (const path of ['/ports/3515/', '/ports/3521/']) {
-    test(`${path} has no axe violations, in light and dark, with the tabs upgraded`, async ({ page, consoleErrors }) => {
+    test(`${path} has no axe violations, in light and dark, with the tabs upgraded`, async ({
+      page,
+      consoleErrors,
+    }) => {
       for (const colorScheme of ['light', 'dark'] as const) {
         await page.emulateMedia({ colorScheme });
         await page.goto(path);

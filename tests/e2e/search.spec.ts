@@ -68,7 +68,9 @@ test.describe('search from the header', () => {
 
   test('a valid number without a page says so and names its range', async ({ page }) => {
     await searchFor(page, '50000');
-    await expect(notice(page)).toHaveText('There is no page for port 50000 yet. It is in the dynamic range (49152–65535).');
+    await expect(notice(page)).toHaveText(
+      'There is no page for port 50000 yet. It is in the dynamic range (49152–65535).',
+    );
   });
 
   test('a number with only a registry entry finds its page, with IANA’s name and date', async ({ page }) => {
@@ -125,7 +127,9 @@ test.describe('search from the header', () => {
     await expect.poll(() => searchFiles.some((url) => url.endsWith('/pagefind/pagefind.js'))).toBe(true);
   });
 
-  test('without JavaScript the header form opens the search page, which explains and links the index', async ({ browser }) => {
+  test('without JavaScript the header form opens the search page, which explains and links the index', async ({
+    browser,
+  }) => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto('/ports/3515/');
@@ -143,7 +147,7 @@ test.describe('the search page', () => {
   test('runs the query in its URL on load: /search/?q=3521', async ({ page, consoleErrors }) => {
     await page.goto('/search/?q=3521');
     await expect(page.getByRole('searchbox', { name: 'Search ports' }).last()).toHaveValue('3521');
-    const results = page.getByRole('list', { name: 'Search results' }).getByRole('listitem');
+    const results = page.getByRole('region', { name: 'Search results' }).getByRole('listitem');
     await expect(results.first()).toContainText('Port 3521 — Telequip Labs MC3SS');
     await expect(page.getByRole('status').filter({ hasText: /results?/ })).toBeVisible();
     expect(await axeViolations(page)).toEqual([]);
@@ -153,7 +157,7 @@ test.describe('the search page', () => {
   test('keeps the URL in step with the query, and the back button returns to the previous search', async ({ page }) => {
     await page.goto('/search/?q=mazben');
     const box = page.locator('#q');
-    const results = page.getByRole('list', { name: 'Search results' });
+    const results = page.getByRole('region', { name: 'Search results' });
     await expect(results).toContainText('Port 3515');
     await box.fill('netrek');
     await box.press('Enter');
@@ -167,7 +171,7 @@ test.describe('the search page', () => {
 
   test('filters narrow the results and are kept in the URL', async ({ page }) => {
     await page.goto('/search/?q=port');
-    const results = page.getByRole('list', { name: 'Search results' }).getByRole('listitem');
+    const results = page.getByRole('region', { name: 'Search results' }).getByRole('listitem');
     await expect(results.nth(1)).toBeVisible();
     await page.getByText('Narrow the results').click();
     await page.getByRole('group', { name: 'Unofficial use' }).getByRole('checkbox', { name: 'Game' }).check();

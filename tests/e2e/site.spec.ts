@@ -13,7 +13,13 @@ test('the home page explains dormant ports and features both port pages', async 
 test('the port index lists both pages with service, status, registration and uses', async ({ page }) => {
   await page.goto('/ports/');
   const table = page.getByRole('table', { name: 'Ports with an article, by port number' });
-  await expect(table.getByRole('columnheader')).toHaveText(['Port', 'Service', 'Status', 'Registered', 'Unofficial uses']);
+  await expect(table.getByRole('columnheader')).toHaveText([
+    'Port',
+    'Service',
+    'Status',
+    'Registered',
+    'Unofficial uses',
+  ]);
   const row3515 = table.getByRole('row').filter({ has: page.getByRole('link', { name: '3515' }) });
   await expect(row3515).toContainText('must-backplane');
   await expect(row3515).toContainText('May 2002');
@@ -26,11 +32,15 @@ test('the port index lists both pages with service, status, registration and use
   expect(await axeViolations(page)).toEqual([]);
 });
 
-test('an unknown address answers 404 with a page that explains a missing port and offers a lookup', async ({ page }) => {
+test('an unknown address answers 404 with a page that explains a missing port and offers a lookup', async ({
+  page,
+}) => {
   const response = await page.goto('/ports/3546/');
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
-  await expect(page.getByText('There is no page for port 3546 yet. It is in the registered range (1024–49151).')).toBeVisible();
+  await expect(
+    page.getByText('There is no page for port 3546 yet. It is in the registered range (1024–49151).'),
+  ).toBeVisible();
   expect(await axeViolations(page)).toEqual([]);
 
   const lookup = page.getByRole('textbox', { name: 'Port number' });
@@ -66,7 +76,18 @@ test('robots.txt and the sitemap list the port pages', async ({ request }) => {
 test('every internal link and fragment resolves, from each kind of page', async ({ page, request }) => {
   // One page of each kind is opened and all its links followed; the full crawl of ~6,400 pages is
   // `npm run audit` (linkinator). Links to other pages are checked by status, fragments by their ids.
-  const kinds = ['/', '/ports/', '/ports/3515/', '/ports/3521/', '/ports/3520/', '/ports/range/3000-3999/', '/ports/dormant/', '/ports/dormant/newest/2/', '/search/', '/no-such-page/'];
+  const kinds = [
+    '/',
+    '/ports/',
+    '/ports/3515/',
+    '/ports/3521/',
+    '/ports/3520/',
+    '/ports/range/3000-3999/',
+    '/ports/dormant/',
+    '/ports/dormant/newest/2/',
+    '/search/',
+    '/no-such-page/',
+  ];
   const checked = new Map<string, boolean>();
   const broken: string[] = [];
   for (const path of kinds) {
@@ -82,7 +103,8 @@ test('every internal link and fragment resolves, from each kind of page', async 
       }
       if (!url.hash) continue;
       const id = decodeURIComponent(url.hash.slice(1));
-      const html = url.pathname === here.pathname ? await page.content() : await (await request.get(url.pathname)).text();
+      const html =
+        url.pathname === here.pathname ? await page.content() : await (await request.get(url.pathname)).text();
       if (!html.includes(`id="${id}"`)) broken.push(`${path} → ${url.pathname}${url.hash}`);
     }
   }

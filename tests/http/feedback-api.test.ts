@@ -33,7 +33,8 @@ function post(body: string, headers: Record<string, string> = {}, origin = serve
   });
 }
 
-const vote = (extra: Record<string, unknown> = {}) => JSON.stringify({ port: 3515, rating: 'helpful', voter: 'reader-0001', ...extra });
+const vote = (extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ port: 3515, rating: 'helpful', voter: 'reader-0001', ...extra });
 
 before(async () => {
   server = await startServer({ FEEDBACK_DB_URL: dbUrl, FEEDBACK_RATE_LIMIT: '1000', FEEDBACK_ADMIN_TOKEN: TOKEN });
@@ -102,9 +103,16 @@ describe('GET /api/feedback/summary', () => {
   });
 
   test('reports votes per page with the token', async () => {
-    const response = await fetch(`${server.origin}/api/feedback/summary`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const response = await fetch(`${server.origin}/api/feedback/summary`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
     assert.equal(response.status, 200);
-    const report = (await response.json()) as { port: number; total: number; votes: Record<string, number>; helpfulShare: number }[];
+    const report = (await response.json()) as {
+      port: number;
+      total: number;
+      votes: Record<string, number>;
+      helpfulShare: number;
+    }[];
     const page = report.find((p) => p.port === 3515);
     assert.deepEqual(page && { total: page.total, helpful: page.votes['helpful'], share: page.helpfulShare }, {
       total: 1,
@@ -116,7 +124,8 @@ describe('GET /api/feedback/summary', () => {
 
 describe('the feedback store across servers', () => {
   test('keeps every vote across a restart', async () => {
-    for (let i = 0; i < 5; i++) assert.equal((await post(vote({ voter: `restart-${i}-reader`, rating: 'somewhat' }))).status, 200);
+    for (let i = 0; i < 5; i++)
+      assert.equal((await post(vote({ voter: `restart-${i}-reader`, rating: 'somewhat' }))).status, 200);
     const beforeRestart = await storedVotes();
     await server.stop();
     server = await startServer({ FEEDBACK_DB_URL: dbUrl, FEEDBACK_RATE_LIMIT: '1000', FEEDBACK_ADMIN_TOKEN: TOKEN });
@@ -129,7 +138,8 @@ describe('the feedback store across servers', () => {
     const limited = await startServer({ FEEDBACK_DB_URL: dbUrl, FEEDBACK_RATE_LIMIT: '3' });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 3; i++) statuses.push((await post(vote({ voter: `limit-${i}-reader` }), {}, limited.origin)).status);
+      for (let i = 0; i < 3; i++)
+        statuses.push((await post(vote({ voter: `limit-${i}-reader` }), {}, limited.origin)).status);
       assert.deepEqual(statuses, [200, 200, 200]);
       const before = await storedVotes();
       const refused = await post(vote({ voter: 'limit-x-reader' }), {}, limited.origin);

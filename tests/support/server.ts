@@ -58,8 +58,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     process: child,
     stop: () =>
       new Promise((done) => {
-        if (child.exitCode !== null) { done(); return; }
-        child.once('exit', () => { done(); });
+        if (child.exitCode !== null) {
+          done();
+          return;
+        }
+        child.once('exit', () => {
+          done();
+        });
         child.kill('SIGTERM');
       }),
   };

@@ -32,10 +32,19 @@ function projectWith(fileName: string, text: string): { dir: string; page: strin
   return { dir, page };
 }
 
+// A small registry keeps each build to a few pages; it lists 3515 as IANA does.
+const REGISTRY = join(ROOT, 'tests/fixtures/registry/tricky.csv');
+
 function astro(command: 'sync' | 'build', dir: string) {
   const result = spawnSync(process.execPath, [join(dir, 'node_modules/astro/bin/astro.mjs'), command], {
     cwd: dir,
-    env: { ...process.env, DORMANT_PORTS_CONTENT: './fixture-ports', NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: {
+      ...process.env,
+      DORMANT_PORTS_CONTENT: './fixture-ports',
+      DORMANT_PORTS_REGISTRY: REGISTRY,
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+    },
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -49,7 +58,12 @@ function edit(from: string, to: string): string {
 }
 
 const cases = [
-  { name: 'a port number above 65535', file: '3515.mdx', text: edit('port: 3515', 'port: 70000'), field: /port: a port number is at most 65535/ },
+  {
+    name: 'a port number above 65535',
+    file: '3515.mdx',
+    text: edit('port: 3515', 'port: 70000'),
+    field: /port: a port number is at most 65535/,
+  },
   {
     name: 'a port that disagrees with its file name',
     file: '3515.mdx',
@@ -71,7 +85,10 @@ const cases = [
   {
     name: 'a reference id that does not exist',
     file: '3515.mdx',
-    text: edit('    evidence: reported\n  - name: W32.Spybot', '    evidence: reported\n    references: [mazben-analysis]\n  - name: W32.Spybot'),
+    text: edit(
+      '    evidence: reported\n  - name: W32.Spybot',
+      '    evidence: reported\n    references: [mazben-analysis]\n  - name: W32.Spybot',
+    ),
     field: /unofficialUses\.0\.references\.0: no reference with id "mazben-analysis"/,
   },
   {
@@ -104,4 +121,11 @@ test('a malformed port page fails `astro build` itself, while the unbroken page 
   const good = projectWith('3515.mdx', GOOD);
   const built = astro('sync', good.dir);
   assert.equal(built.status, 0, built.output);
+});
+
+test('an article whose iana facts disagree with IANA’s registry fails the build, naming the file and field', () => {
+  const { dir } = projectWith('3515.mdx', edit('registered: 2002-05', 'registered: 2002-04'));
+  const { status, output } = astro('build', dir);
+  assert.notEqual(status, 0, output);
+  assert.match(output, /fixture-ports\/3515\.mdx: iana\.registered is "2002-04" but IANA's registry says "2002-05"/);
 });

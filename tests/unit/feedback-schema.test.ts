@@ -10,12 +10,15 @@ function problem(data: unknown): string | undefined {
 describe('voteSchema', () => {
   test('accepts a vote as JSON sends it and as a form sends it', () => {
     assert.deepEqual(voteSchema.parse({ port: 3515, rating: 'helpful' }), { port: 3515, rating: 'helpful' });
-    assert.deepEqual(voteSchema.parse({ port: '3521', rating: 'somewhat', reasons: 'out-of-date', comment: '  stale  ' }), {
-      port: 3521,
-      rating: 'somewhat',
-      reasons: ['out-of-date'],
-      comment: 'stale',
-    });
+    assert.deepEqual(
+      voteSchema.parse({ port: '3521', rating: 'somewhat', reasons: 'out-of-date', comment: '  stale  ' }),
+      {
+        port: 3521,
+        rating: 'somewhat',
+        reasons: ['out-of-date'],
+        comment: 'stale',
+      },
+    );
   });
 
   test('names a rating outside the three answers', () => {
@@ -28,13 +31,22 @@ describe('voteSchema', () => {
 
   test('caps a comment at 1,000 characters after trimming', () => {
     assert.equal(problem({ port: 3515, rating: 'helpful', comment: `  ${'x'.repeat(1000)}  ` }), undefined);
-    assert.equal(problem({ port: 3515, rating: 'helpful', comment: 'x'.repeat(1001) }), 'comment must be at most 1000 characters');
+    assert.equal(
+      problem({ port: 3515, rating: 'helpful', comment: 'x'.repeat(1001) }),
+      'comment must be at most 1000 characters',
+    );
   });
 
   test('refuses control characters in a comment but keeps line breaks and tabs', () => {
     assert.equal(problem({ port: 3515, rating: 'helpful', comment: 'line one\nline\ttwo' }), undefined);
-    assert.equal(problem({ port: 3515, rating: 'helpful', comment: 'bell\u0007' }), 'comment must not contain control characters');
-    assert.equal(problem({ port: 3515, rating: 'helpful', comment: 'nul\u0000' }), 'comment must not contain control characters');
+    assert.equal(
+      problem({ port: 3515, rating: 'helpful', comment: 'bell\u0007' }),
+      'comment must not contain control characters',
+    );
+    assert.equal(
+      problem({ port: 3515, rating: 'helpful', comment: 'nul\u0000' }),
+      'comment must not contain control characters',
+    );
   });
 
   test('refuses a port that is not a port number and reasons outside the list', () => {
@@ -45,6 +57,9 @@ describe('voteSchema', () => {
 
   test('accepts only short random voter ids', () => {
     assert.equal(problem({ port: 3515, rating: 'helpful', voter: crypto.randomUUID() }), undefined);
-    assert.match(problem({ port: 3515, rating: 'helpful', voter: '<script>' }) ?? '', /voter must be a short random id/);
+    assert.match(
+      problem({ port: 3515, rating: 'helpful', voter: '<script>' }) ?? '',
+      /voter must be a short random id/,
+    );
   });
 });

@@ -58,8 +58,14 @@ describe('defaultCheckCommands', () => {
       ['linux', 'macos', 'windows', 'powershell'],
     );
     for (const set of sets) {
-      assert.ok(set.commands.some((c) => c.command.includes('3515')), `${set.os} names the port`);
-      assert.ok(set.commands.some((c) => c.command.includes(PID_PLACEHOLDER)), `${set.os} follows the process id`);
+      assert.ok(
+        set.commands.some((c) => c.command.includes('3515')),
+        `${set.os} names the port`,
+      );
+      assert.ok(
+        set.commands.some((c) => c.command.includes(PID_PLACEHOLDER)),
+        `${set.os} follows the process id`,
+      );
     }
   });
 

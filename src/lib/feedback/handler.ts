@@ -28,9 +28,13 @@ export function createLimiter(env: Record<string, string | undefined> = process.
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers } });
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
+  });
 
-export const refuse = (status: number, error: string, headers: Record<string, string> = {}) => json(status, { error }, headers);
+export const refuse = (status: number, error: string, headers: Record<string, string> = {}) =>
+  json(status, { error }, headers);
 
 function corsHeaders(request: Request, origins: ReadonlySet<string>): Record<string, string> {
   const origin = request.headers.get('origin');
@@ -44,7 +48,12 @@ export function preflight(request: Request, origins: ReadonlySet<string>): Respo
   if (!cors['Access-Control-Allow-Origin']) return refuse(403, 'cross-site requests are not accepted from this origin');
   return new Response(null, {
     status: 204,
-    headers: { ...cors, 'Access-Control-Allow-Methods': 'POST', 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Max-Age': '86400' },
+    headers: {
+      ...cors,
+      'Access-Control-Allow-Methods': 'POST',
+      'Access-Control-Allow-Headers': 'Content-Type',
+      'Access-Control-Max-Age': '86400',
+    },
   });
 }
 
@@ -107,7 +116,10 @@ export async function handleFeedback(request: Request, deps: FeedbackDeps): Prom
   } catch (rejection) {
     if (!(rejection instanceof RateLimiterRes)) throw rejection;
     const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-    return refuse(429, `too many votes from this address; try again in ${seconds} s`, { ...cors, 'Retry-After': String(seconds) });
+    return refuse(429, `too many votes from this address; try again in ${seconds} s`, {
+      ...cors,
+      'Retry-After': String(seconds),
+    });
   }
 
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -127,18 +139,28 @@ export async function handleFeedback(request: Request, deps: FeedbackDeps): Prom
 
   const now = deps.now?.() ?? new Date();
   try {
-    const visitor = await deps.store.visitor(deps.clientAddress, vote.voter ?? request.headers.get('user-agent') ?? '', now);
+    const visitor = await deps.store.visitor(
+      deps.clientAddress,
+      vote.voter ?? request.headers.get('user-agent') ?? '',
+      now,
+    );
     await deps.store.save(vote, visitor, now);
   } catch (error) {
     console.error('feedback: could not store a vote:', error);
-    return refuse(503, 'the vote could not be saved just now; please try again later', { ...cors, 'Retry-After': '30' });
+    return refuse(503, 'the vote could not be saved just now; please try again later', {
+      ...cors,
+      'Retry-After': '30',
+    });
   }
 
   if (parsed.kind === 'form') {
     // The no-JavaScript path: back to the page, whose #feedback target shows the thank-you.
     // When the API is hosted apart from a static site, the way back is to that site's origin.
     const back = cors['Access-Control-Allow-Origin'] ?? '';
-    return new Response(null, { status: 303, headers: { ...cors, Location: `${back}/ports/${vote.port}/?voted=${vote.rating}#feedback` } });
+    return new Response(null, {
+      status: 303,
+      headers: { ...cors, Location: `${back}/ports/${vote.port}/?voted=${vote.rating}#feedback` },
+    });
   }
   return json(200, { ok: true, port: vote.port, rating: vote.rating }, cors);
 }

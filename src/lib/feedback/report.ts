@@ -21,7 +21,10 @@ export function summarize(votes: readonly StoredVote[]): PageReport[] {
   return [...pages]
     .sort(([a], [b]) => a - b)
     .map(([port, list]) => {
-      const counts = Object.fromEntries(RATINGS.map((r) => [r, list.filter((v) => v.rating === r).length])) as Record<Rating, number>;
+      const counts = Object.fromEntries(RATINGS.map((r) => [r, list.filter((v) => v.rating === r).length])) as Record<
+        Rating,
+        number
+      >;
       const sorted = [...list].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
       return {
         port,
@@ -62,7 +65,9 @@ export function toText(report: readonly PageReport[]): string {
         `  (${Math.round(page.helpfulShare * 100)}% helpful; last ${page.lastVote})`,
     );
     for (const c of page.recentComments) {
-      lines.push(`    ${c.at.slice(0, 16).replace('T', ' ')} [${c.rating}${c.reasons.length ? `; ${c.reasons.join(', ')}` : ''}] ${c.comment.replace(/\s+/g, ' ')}`);
+      lines.push(
+        `    ${c.at.slice(0, 16).replace('T', ' ')} [${c.rating}${c.reasons.length ? `; ${c.reasons.join(', ')}` : ''}] ${c.comment.replace(/\s+/g, ' ')}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

@@ -35,10 +35,16 @@ export const voteSchema = z.strictObject({
     .refine((text) => !CONTROL.test(text), { error: 'comment must not contain control characters' })
     .optional(),
   reasons: z
-    .preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(z.enum(REASONS, { error: `reasons must be among ${REASONS.join(', ')}` })).max(REASONS.length))
+    .preprocess(
+      (value) => (typeof value === 'string' ? [value] : value),
+      z.array(z.enum(REASONS, { error: `reasons must be among ${REASONS.join(', ')}` })).max(REASONS.length),
+    )
     .optional(),
   /** A random id the browser keeps, so a reader's later votes on the same day update the first one. */
-  voter: z.string().regex(/^[\w+/=-]{8,64}$/, { error: 'voter must be a short random id' }).optional(),
+  voter: z
+    .string()
+    .regex(/^[\w+/=-]{8,64}$/, { error: 'voter must be a short random id' })
+    .optional(),
   /** Honeypot: hidden from people, filled in by form-filling bots. */
   website: z.string().max(200).optional(),
 });
@@ -49,7 +55,8 @@ export type Vote = z.infer<typeof voteSchema>;
 export function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid vote';
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
   const path = issue.path.join('.');
   return path && !issue.message.startsWith(path.split('.')[0] ?? '') ? `${path}: ${issue.message}` : issue.message;
 }

@@ -73,7 +73,8 @@ export class FeedbackStore {
   get #client(): Client {
     if (!this.#opened) {
       const { url = DEFAULT_DB_URL, authToken } = this.#options;
-      if (url.startsWith('file:')) mkdirSync(dirname(fileURLToPath(new URL(url, `file://${process.cwd()}/`))), { recursive: true });
+      if (url.startsWith('file:'))
+        mkdirSync(dirname(fileURLToPath(new URL(url, `file://${process.cwd()}/`))), { recursive: true });
       this.#opened = createClient(authToken ? { url, authToken } : { url });
     }
     return this.#opened;
@@ -90,9 +91,9 @@ export class FeedbackStore {
     this.#ready ??= Promise.resolve()
       .then(() => this.#migrate())
       .catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
+        this.#ready = undefined;
+        throw error;
+      });
     return this.#ready;
   }
 
@@ -104,13 +105,18 @@ export class FeedbackStore {
       await this.#client.execute('PRAGMA synchronous = NORMAL');
       await this.#client.execute('PRAGMA busy_timeout = 5000');
     }
-    await this.#client.execute('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    await this.#client.execute(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+    );
     const done = await this.#client.execute('SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations');
     const current = Number(done.rows[0]?.['version'] ?? 0);
     for (let version = current + 1; version <= MIGRATIONS.length; version++) {
       const statements: InStatement[] = [
         ...MIGRATIONS[version - 1]!,
-        { sql: 'INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', args: [version, new Date().toISOString()] },
+        {
+          sql: 'INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)',
+          args: [version, new Date().toISOString()],
+        },
       ];
       await this.#client.batch(statements, 'write');
     }
@@ -156,7 +162,16 @@ export class FeedbackStore {
       this.#pending.push({
         statement: {
           sql: UPSERT_VOTE,
-          args: [vote.port, visitor, at.slice(0, 10), vote.rating, vote.comment || null, JSON.stringify(vote.reasons ?? []), at, at],
+          args: [
+            vote.port,
+            visitor,
+            at.slice(0, 10),
+            vote.rating,
+            vote.comment || null,
+            JSON.stringify(vote.reasons ?? []),
+            at,
+            at,
+          ],
         },
         resolve,
         reject,
@@ -192,7 +207,9 @@ export class FeedbackStore {
 
   async votes(): Promise<StoredVote[]> {
     await this.ready();
-    const result = await this.#client.execute('SELECT port, rating, comment, reasons, updated_at FROM votes ORDER BY port, updated_at');
+    const result = await this.#client.execute(
+      'SELECT port, rating, comment, reasons, updated_at FROM votes ORDER BY port, updated_at',
+    );
     return result.rows.map((row) => ({
       port: Number(row['port']),
       rating: row['rating'] as Rating,
