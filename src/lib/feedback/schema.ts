@@ -15,7 +15,6 @@ export const MAX_COMMENT = 1000;
 export const MAX_BODY_BYTES = 4096;
 
 // C0 and C1 controls other than tab and line breaks, which a comment may contain.
-// eslint-disable-next-line no-control-regex -- the point is to match control characters
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 const PORT_ERROR = 'port must be a port number from 0 to 65535';
