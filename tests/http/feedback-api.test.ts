@@ -70,7 +70,7 @@ describe('POST /api/feedback', () => {
   });
 
   const refusals: [string, () => Promise<Response>, number, RegExp][] = [
-    ['an unknown page', () => post(vote({ port: 9999 })), 404, /no page for port 9999/],
+    ['an unknown page', () => post(vote({ port: 3546 })), 404, /no page for port 3546/],
     ['a bad rating', () => post(vote({ rating: 'great' })), 400, /rating must be one of/],
     ['an unknown field', () => post(vote({ isAdmin: true })), 400, /unknown field: isAdmin/],
     ['a comment with control characters', () => post(vote({ comment: 'hi\u0007' })), 400, /control characters/],
