@@ -145,7 +145,8 @@ export const portSchema = z
     }),
     /** Day the page was last checked against its sources. */
     reviewed: day,
-    iana: ianaSchema,
+    /** The registration as IANA gives it; must match the registry snapshot. Omit it to take the snapshot's. */
+    iana: ianaSchema.optional(),
     unofficialUses: z.array(unofficialUseSchema).default([]),
     checkCommands: checkCommandsSchema.default({}),
     references: z.array(referenceSchema).default([]),
@@ -177,7 +178,9 @@ export const portSchema = z
     });
   });
 
-export type PortPage = z.infer<typeof portSchema>;
+export type PortFrontmatter = z.infer<typeof portSchema>;
+/** A port article's data once `iana` is known: its own, or the registry snapshot's where the article omits it. */
+export type PortPage = Omit<PortFrontmatter, 'iana'> & { iana: IanaRegistration };
 export type IanaRegistration = z.infer<typeof ianaSchema>;
 export type UnofficialUse = z.infer<typeof unofficialUseSchema>;
 export type Reference = z.infer<typeof referenceSchema>;

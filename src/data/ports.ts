@@ -1,14 +1,43 @@
 /** Collection queries in one place, so pages agree on order and shape. */
 import { getCollection, type CollectionEntry } from 'astro:content';
 import { dormancy, type Verdict } from '../lib/dormancy.ts';
-import type { RegistryEntryData } from '../schema.ts';
+import type { IanaRegistration, PortPage, RegistryEntryData } from '../schema.ts';
 
-export type PortEntry = CollectionEntry<'ports'>;
+/** A port article with its `iana` resolved (see `resolveIana`). */
+export type PortEntry = Omit<CollectionEntry<'ports'>, 'data'> & { data: PortPage };
 
-/** Every port article, by port number. */
-export async function getPortPages(): Promise<PortEntry[]> {
-  const entries = await getCollection('ports');
-  return entries.sort((a, b) => a.data.port - b.data.port);
+let pages: Promise<PortEntry[]> | undefined;
+
+/** Every port article, by port number, each checked against (or completed from) IANA's registry. */
+export function getPortPages(): Promise<PortEntry[]> {
+  pages ??= (async () => {
+    const [entries, registry] = await Promise.all([getCollection('ports'), getRegistryEntries()]);
+    const byPort = new Map(registry.map((entry) => [entry.port, entry]));
+    return entries.sort((a, b) => a.data.port - b.data.port).map((entry) => resolveIana(entry, byPort.get(entry.data.port)));
+  })();
+  return pages;
+}
+
+/**
+ * An article that writes `iana` must agree with the registry; one that omits it takes the registry's first
+ * service for the port. Either way a page never contradicts the snapshot it is built with.
+ */
+export function resolveIana(entry: CollectionEntry<'ports'>, registry: RegistryEntryData | undefined): PortEntry {
+  const file = entry.filePath ?? `content/ports/${entry.id}.mdx`;
+  const { iana, port } = entry.data;
+  if (iana) {
+    checkAgreement(file, port, iana, registry);
+    return { ...entry, data: { ...entry.data, iana } };
+  }
+  const service = registry?.services[0];
+  if (!service) throw new Error(`${file}: iana is omitted, but IANA's registry snapshot has no entry for port ${port} to take it from`);
+  if (service.protocols.length === 0) throw new Error(`${file}: iana is omitted, but the registry names no protocol for port ${port}; write iana yourself`);
+  const fromRegistry: IanaRegistration = { service: service.service, description: service.description, protocols: service.protocols };
+  for (const field of ['assignee', 'contact', 'registered', 'modified', 'reference', 'unauthorizedUse'] as const) {
+    const value = service[field];
+    if (value !== undefined) fromRegistry[field] = value;
+  }
+  return { ...entry, data: { ...entry.data, iana: fromRegistry } };
 }
 
 /** Every port IANA has assigned, by port number. */
@@ -46,9 +75,7 @@ const COMPARED = [
  * An article's `iana` must say what IANA's registry says; the build stops at the first field that differs,
  * naming the file, so a page can never contradict the registry snapshot it sits beside.
  */
-export function checkAgreement(article: PortEntry, registry: RegistryEntryData | undefined): void {
-  const file = article.filePath ?? `content/ports/${article.id}.mdx`;
-  const { iana, port } = article.data;
+export function checkAgreement(file: string, port: number, iana: IanaRegistration, registry: RegistryEntryData | undefined): void {
   if (!registry)
     throw new Error(`${file}: port ${port} is not assigned in IANA's registry snapshot, so iana cannot be checked`);
   const service = registry.services.find((s) => s.service === iana.service);
@@ -79,7 +106,6 @@ export function getPortViews(): Promise<PortView[]> {
     );
     for (const article of articles) {
       const entry = byPort.get(article.data.port)?.registry;
-      checkAgreement(article, entry);
       byPort.set(
         article.data.port,
         entry ? { port: article.data.port, article, registry: entry } : { port: article.data.port, article },

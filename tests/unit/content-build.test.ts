@@ -129,3 +129,14 @@ test('an article whose iana facts disagree with IANA’s registry fails the buil
   assert.notEqual(status, 0, output);
   assert.match(output, /fixture-ports\/3515\.mdx: iana\.registered is "2002-04" but IANA's registry says "2002-05"/);
 });
+
+test('an article may omit iana and take the facts from IANA’s registry', () => {
+  const withoutIana = GOOD.replace(/^iana:\n(?: {2}.*\n)+/m, '');
+  assert.ok(!withoutIana.includes('iana:'), 'the iana block was removed from the test page');
+  const { dir } = projectWith('3515.mdx', withoutIana);
+  const { status, output } = astro('build', dir);
+  assert.equal(status, 0, output);
+  const html = readFileSync(join(dir, 'dist/client/ports/3515/index.html'), 'utf8');
+  assert.match(html, /Rick Stefanik/);
+  assert.match(html, /must-backplane/);
+});
