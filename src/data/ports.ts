@@ -13,7 +13,9 @@ export function getPortPages(): Promise<PortEntry[]> {
   pages ??= (async () => {
     const [entries, registry] = await Promise.all([getCollection('ports'), getRegistryEntries()]);
     const byPort = new Map(registry.map((entry) => [entry.port, entry]));
-    return entries.sort((a, b) => a.data.port - b.data.port).map((entry) => resolveIana(entry, byPort.get(entry.data.port)));
+    return entries
+      .sort((a, b) => a.data.port - b.data.port)
+      .map((entry) => resolveIana(entry, byPort.get(entry.data.port)));
   })();
   return pages;
 }
@@ -30,9 +32,19 @@ export function resolveIana(entry: CollectionEntry<'ports'>, registry: RegistryE
     return { ...entry, data: { ...entry.data, iana } };
   }
   const service = registry?.services[0];
-  if (!service) throw new Error(`${file}: iana is omitted, but IANA's registry snapshot has no entry for port ${port} to take it from`);
-  if (service.protocols.length === 0) throw new Error(`${file}: iana is omitted, but the registry names no protocol for port ${port}; write iana yourself`);
-  const fromRegistry: IanaRegistration = { service: service.service, description: service.description, protocols: service.protocols };
+  if (!service)
+    throw new Error(
+      `${file}: iana is omitted, but IANA's registry snapshot has no entry for port ${port} to take it from`,
+    );
+  if (service.protocols.length === 0)
+    throw new Error(
+      `${file}: iana is omitted, but the registry names no protocol for port ${port}; write iana yourself`,
+    );
+  const fromRegistry: IanaRegistration = {
+    service: service.service,
+    description: service.description,
+    protocols: service.protocols,
+  };
   for (const field of ['assignee', 'contact', 'registered', 'modified', 'reference', 'unauthorizedUse'] as const) {
     const value = service[field];
     if (value !== undefined) fromRegistry[field] = value;
@@ -75,7 +87,12 @@ const COMPARED = [
  * An article's `iana` must say what IANA's registry says; the build stops at the first field that differs,
  * naming the file, so a page can never contradict the registry snapshot it sits beside.
  */
-export function checkAgreement(file: string, port: number, iana: IanaRegistration, registry: RegistryEntryData | undefined): void {
+export function checkAgreement(
+  file: string,
+  port: number,
+  iana: IanaRegistration,
+  registry: RegistryEntryData | undefined,
+): void {
   if (!registry)
     throw new Error(`${file}: port ${port} is not assigned in IANA's registry snapshot, so iana cannot be checked`);
   const service = registry.services.find((s) => s.service === iana.service);
