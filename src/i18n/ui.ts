@@ -80,7 +80,6 @@ export const ui = {
   'copy.button': 'Copy',
   'copy.done': 'Copied',
   'copy.failed': 'Press Ctrl+C to copy',
-  'copy.label': 'Copy command: {command}',
 
   'range.system': 'Well-known',
   'range.user': 'Registered',

@@ -238,9 +238,12 @@ export function renderOutcome(outcome: Outcome, s: SearchStrings, idPrefix?: str
   return items;
 }
 
-/** The live-region text: how many results, and any notice about the number. */
+/** What to say besides the results: about the number, or that nothing matched. */
+export function notice(outcome: Outcome, count: number, s: SearchStrings): string | undefined {
+  return numberNotice(outcome, s) ?? (count === 0 ? format(s.none, { query: outcome.query.trim() }) : undefined);
+}
+
+/** The live-region text: how many results, and any notice. */
 export function summary(outcome: Outcome, count: number, s: SearchStrings): string {
-  const notice =
-    numberNotice(outcome, s) ?? (count === 0 ? format(s.none, { query: outcome.query.trim() }) : undefined);
-  return [count === 1 ? s.one : format(s.many, { count }), notice].filter(Boolean).join('. ');
+  return [count === 1 ? s.one : format(s.many, { count }), notice(outcome, count, s)].filter(Boolean).join('. ');
 }

@@ -98,7 +98,12 @@ test.describe('a port page', () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.goto('/ports/3515/');
     await page.getByRole('tab', { name: 'Linux' }).click();
-    const button = page.getByRole('button', { name: "Copy command: sudo ss -tulnp 'sport = :3515'" });
+    const line = page
+      .getByRole('tabpanel', { name: 'Linux' })
+      .getByRole('listitem')
+      .filter({ hasText: "sudo ss -tulnp 'sport = :3515'" });
+    const button = line.getByRole('button');
+    await expect(button).toHaveAccessibleName("Copy sudo ss -tulnp 'sport = :3515'");
     await button.click();
     await expect(button).toHaveText('Copied');
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe("sudo ss -tulnp 'sport = :3515'");
@@ -114,7 +119,7 @@ test.describe('a port page', () => {
     }
     await expect(page.getByText('Get-NetUDPEndpoint -LocalPort 3515', { exact: false })).toBeVisible();
     await expect(page.getByText('tasklist /FI "PID eq <PID>"')).toBeVisible();
-    await expect(page.getByRole('button', { name: /^Copy command/ }).first()).toBeHidden();
+    await expect(page.getByRole('button', { name: /^Copy sudo/ }).first()).toBeHidden();
     await context.close();
   });
 
