@@ -16,6 +16,10 @@ const site = process.env.SITE_URL ?? 'http://127.0.0.1:4321';
 /** @type {`sha256-${string}`} */
 const layerOrderHash = `sha256-${createHash('sha256').update(readFileSync('./src/styles/layers.css')).digest('base64')}`;
 
+// A static deployment may post feedback to an API on another origin; the CSP must let the widget reach it.
+const endpoint = process.env.PUBLIC_FEEDBACK_ENDPOINT ?? '';
+const feedbackOrigin = /^https?:\/\//.test(endpoint) ? ` ${new URL(endpoint).origin}` : '';
+
 export default defineConfig({
   site,
   // Pages link with a trailing slash; 'ignore' also lets the API answer at /api/feedback as documented.
@@ -38,7 +42,8 @@ export default defineConfig({
         "img-src 'self' data:",
         "object-src 'none'",
         "base-uri 'self'",
-        "form-action 'self'",
+        `form-action 'self'${feedbackOrigin}`,
+        `connect-src 'self'${feedbackOrigin}`,
         "frame-ancestors 'none'",
       ],
       scriptDirective: { resources: ["'self'", "'wasm-unsafe-eval'"] },
