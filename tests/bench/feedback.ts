@@ -12,7 +12,7 @@ import { FeedbackStore } from '../../src/lib/feedback/store.ts';
 import { startServer } from '../support/server.ts';
 
 const { values } = parseArgs({
-  options: { votes: { type: 'string', default: '20000' }, connections: { type: 'string', default: '32' } },
+  options: { votes: { type: 'string', default: '20000' }, connections: { type: 'string', default: '64' } },
 });
 const dir = mkdtempSync(join(tmpdir(), 'dormant-ports-bench-'));
 const dbUrl = `file:${join(dir, 'feedback.db')}`;

@@ -75,7 +75,10 @@ export class FeedbackStore {
       const { url = DEFAULT_DB_URL, authToken } = this.#options;
       if (url.startsWith('file:'))
         mkdirSync(dirname(fileURLToPath(new URL(url, `file://${process.cwd()}/`))), { recursive: true });
-      this.#opened = createClient(authToken ? { url, authToken } : { url });
+      // One connection per process, so the settings made in #migrate hold for every statement; writes are
+      // grouped anyway (see save). `timeout` is SQLite's busy timeout: with several server processes writing,
+      // a vote waits for the lock instead of failing.
+      this.#opened = createClient(authToken ? { url, authToken } : { url, timeout: 5000, concurrency: 1 });
     }
     return this.#opened;
   }
@@ -100,10 +103,11 @@ export class FeedbackStore {
   async #migrate(): Promise<void> {
     const local = this.#client.protocol === 'file';
     if (local) {
-      // WAL lets readers and the writer work at once; NORMAL is durable across process crashes in WAL mode.
+      // WAL lets readers and the writer work at once. With WAL, synchronous=NORMAL keeps every committed vote
+      // through a crash of the server process (what SQLite and e.g. Rails recommend); only a power cut in the
+      // moment after a commit can undo it. It applies to this one connection (see the constructor).
       await this.#client.execute('PRAGMA journal_mode = WAL');
       await this.#client.execute('PRAGMA synchronous = NORMAL');
-      await this.#client.execute('PRAGMA busy_timeout = 5000');
     }
     await this.#client.execute(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
