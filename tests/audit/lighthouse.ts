@@ -24,13 +24,24 @@ export async function runLighthouse(urls: string[]): Promise<LighthouseScores[]>
   try {
     const rows: LighthouseScores[] = [];
     for (const url of urls) {
-      const result = await lighthouse(url, {
+      // A run in a long-lived browser now and then fails to load the page (a runtime error, all scores 0);
+      // one retry tells that apart from a page that really fails.
+      let result = await lighthouse(url, {
         port: chrome.port,
         output: 'json',
         logLevel: 'error',
         onlyCategories: [...CATEGORIES],
       });
+      if (result?.lhr.runtimeError) {
+        result = await lighthouse(url, {
+          port: chrome.port,
+          output: 'json',
+          logLevel: 'error',
+          onlyCategories: [...CATEGORIES],
+        });
+      }
       if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
+      if (result.lhr.runtimeError) console.warn(`Lighthouse could not audit ${url}: ${result.lhr.runtimeError.code}`);
       const { categories, audits } = result.lhr;
       const score = (name: string) => Math.round((categories[name]?.score ?? 0) * 100);
       rows.push({
