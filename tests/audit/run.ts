@@ -64,7 +64,12 @@ try {
 
   if (!values.ci) {
     const origin = server.origin;
-    const rows = await runLighthouse([`${origin}/`, `${origin}/ports/`, `${origin}/ports/3515/`, `${origin}/ports/3520/`]);
+    const rows = await runLighthouse([
+      `${origin}/`,
+      `${origin}/ports/`,
+      `${origin}/ports/3515/`,
+      `${origin}/ports/3520/`,
+    ]);
     console.log('Lighthouse (mobile; printed, not a gate):');
     console.table(Object.fromEntries(rows.map(({ url, ...scores }) => [new URL(url).pathname, scores])));
   }
