@@ -36,7 +36,6 @@ export const ui = {
     'Nobody has written an article about port {port} yet. The facts above are IANA’s registry entry as it stood in the snapshot this site was built from; the dormancy check is worked out from those facts alone.',
   'registry.contribute':
     'Know what uses port {port}, or what the registered service was? Write it up as content/ports/{port}.mdx, citing your sources (see “Adding a port page” in the project README), and propose it to the project.',
-  'registry.title': '{service}',
   'registry.summary': '{description}. Registered with IANA{date}; nobody has written this port up yet.',
   'registry.summary.date': ' in {date}',
   'dormancy.title': 'Dormancy check',
@@ -60,17 +59,14 @@ export const ui = {
   'port.uses.ports': 'Ports',
   'port.uses.period': 'Seen',
   'port.uses.evidence': 'Evidence',
-  'port.uses.references': 'Sources',
   'port.check': 'Check what is listening on port {port}',
   'port.check.intro':
     'Run one of these on the machine you want to check. Administrator or root rights are needed to see other users’ processes. Replace <PID> with the process id the first command prints.',
   'port.check.tabs': 'Operating system',
-  'port.article': 'About this port',
   'port.references': 'References',
   'port.references.backlinks': 'Jump back to citation',
   'port.references.accessed': 'Accessed',
   'port.reviewed.label': 'Last reviewed',
-  'port.feedback': 'Feedback',
 
   'os.linux': 'Linux',
   'os.macos': 'macOS',
