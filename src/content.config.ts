@@ -1,6 +1,6 @@
 import { defineCollection } from 'astro:content';
 import { glob, type Loader } from 'astro/loaders';
-import { isPort } from './lib/ports.ts';
+import { isPort } from './lib/ports/number.ts';
 import { registryGaps, registryPorts } from './loaders/iana-registry.ts';
 import { portSchema, registryEntrySchema, registryGapSchema } from './schema.ts';
 

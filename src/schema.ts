@@ -4,7 +4,8 @@
  * unit tests parse it directly, so nothing here may import from `astro:*`.
  */
 import { z } from 'astro/zod';
-import { MAX_PORT, OPERATING_SYSTEMS, PROTOCOLS } from './lib/ports.ts';
+import { OPERATING_SYSTEMS } from './lib/ports/commands.ts';
+import { portNumber, PROTOCOLS } from './lib/ports/number.ts';
 
 /** Closed set of verdicts a page can give. Documented for authors in README.md ("Adding a port page"). */
 export const STATUSES = {
@@ -51,12 +52,6 @@ const day = z.preprocess(
   (value) => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(value) : value),
   z.date({ error: 'expected a day written YYYY-MM-DD (e.g. 2026-11-22)' }),
 );
-
-const portNumber = z
-  .number({ error: 'expected a port number' })
-  .int({ error: 'expected a whole port number' })
-  .min(0, { error: 'a port number is 0 or more' })
-  .max(MAX_PORT, { error: `a port number is at most ${MAX_PORT}` });
 
 const protocol = z.enum(PROTOCOLS, { error: `expected one of ${PROTOCOLS.join(', ')}` });
 

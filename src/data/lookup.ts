@@ -1,6 +1,6 @@
 /**
  * What an exact port-number lookup can find, without asking the full-text index: one entry per port that
- * has a page, and the blocks IANA lists without a service. Served as small JSON shards (src/lib/ports.ts).
+ * has a page, and the blocks IANA lists without a service. Served as small JSON shards (src/lib/search/lookup.ts).
  */
 import { getPortViews, getRegistryGaps } from './ports.ts';
 

@@ -1,6 +1,7 @@
 /** Collection queries in one place, so pages agree on order and shape. */
 import { getCollection, type CollectionEntry } from 'astro:content';
 import { dormancy, type Verdict } from '../lib/dormancy.ts';
+import { MAX_PORT } from '../lib/ports/number.ts';
 import type { IanaRegistration, PortPage, RegistryEntryData } from '../schema.ts';
 
 /** A port article with its `iana` resolved (see `resolveIana`). */
@@ -152,7 +153,7 @@ export async function getBlocks(): Promise<Block[]> {
   }
   return [...blocks].map(([n, views]) => {
     const first = n * BLOCK_SIZE;
-    const last = Math.min(first + BLOCK_SIZE - 1, 65535);
+    const last = Math.min(first + BLOCK_SIZE - 1, MAX_PORT);
     return {
       first,
       last,

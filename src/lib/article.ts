@@ -1,7 +1,7 @@
 /** What the components inside an MDX article body need to know about the page they are on. */
 import type { PortPage } from '../schema.ts';
 import { backlinks } from './citations.ts';
-import { checkCommands, type CommandSet } from './ports.ts';
+import { checkCommands, type CommandSet } from './ports/commands.ts';
 
 export interface ArticleContext {
   /** Path of the MDX file, for error messages. */

@@ -3,7 +3,7 @@
  * candidate when every signal below holds; the page shows each signal so a reader can weigh the verdict.
  * It is a heuristic: it finds registrations nobody has touched or documented, not proof that nobody uses a port.
  */
-import { rangeOf } from './ports.ts';
+import { rangeOf } from './ports/range.ts';
 import type { RegistryEntry } from './registry.ts';
 
 /** A registration this old that was never updated has had time to show signs of life. */

@@ -5,7 +5,7 @@
  * `npm run registry:update` all use it.
  */
 import { parse } from 'csv-parse/sync';
-import { PROTOCOLS, type Protocol } from './ports.ts';
+import { isProtocol, PROTOCOLS, type Protocol } from './ports/number.ts';
 
 export const HEADER = [
   'Service Name',
@@ -146,10 +146,6 @@ export function buildRegistry(rows: readonly Row[]): Registry {
     entries,
     gaps: mergeGaps(gaps).filter(([first, last]) => first !== last || !assigned.has(first)),
   };
-}
-
-function isProtocol(value: string): value is Protocol {
-  return (PROTOCOLS as readonly string[]).includes(value);
 }
 
 /** IANA lists tcp and udp rows of the same block separately; one lookup needs each block once. */

@@ -5,7 +5,9 @@
  */
 import type { LookupEntry, LookupGap } from '../data/lookup.ts';
 import { format } from '../i18n/format.ts';
-import { lookupShard, parsePortQuery, rangeOf, type PortRange } from '../lib/ports.ts';
+import { parsePortQuery } from '../lib/ports/query.ts';
+import { rangeOf, type PortRange } from '../lib/ports/range.ts';
+import { lookupShard } from '../lib/search/lookup.ts';
 
 interface PagefindResultData {
   url: string;

@@ -8,10 +8,10 @@ function problem(data: unknown): string | undefined {
 }
 
 describe('voteSchema', () => {
-  test('accepts a vote as JSON sends it and as a form sends it', () => {
+  test('accepts a vote as JSON sends it, with a single reason as a form sends it', () => {
     assert.deepEqual(voteSchema.parse({ port: 3515, rating: 'helpful' }), { port: 3515, rating: 'helpful' });
     assert.deepEqual(
-      voteSchema.parse({ port: '3521', rating: 'somewhat', reasons: 'out-of-date', comment: '  stale  ' }),
+      voteSchema.parse({ port: 3521, rating: 'somewhat', reasons: 'out-of-date', comment: '  stale  ' }),
       {
         port: 3521,
         rating: 'somewhat',
@@ -50,8 +50,15 @@ describe('voteSchema', () => {
   });
 
   test('refuses a port that is not a port number and reasons outside the list', () => {
-    assert.equal(problem({ port: 70000, rating: 'helpful' }), 'port must be a port number from 0 to 65535');
-    assert.equal(problem({ port: 'abc', rating: 'helpful' }), 'port must be a port number from 0 to 65535');
+    assert.equal(problem({ port: 70000, rating: 'helpful' }), 'port: a port number is at most 65535');
+    assert.equal(
+      problem({ port: 'abc', rating: 'helpful' }),
+      'port: expected a port number, a whole number from 0 to 65535',
+    );
+    assert.equal(
+      problem({ port: '3515', rating: 'helpful' }),
+      'port: expected a port number, a whole number from 0 to 65535',
+    );
     assert.match(problem({ port: 3515, rating: 'helpful', reasons: ['boring'] }) ?? '', /reasons must be among/);
   });
 

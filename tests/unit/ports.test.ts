@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  checkCommands,
-  defaultCheckCommands,
-  ianaName,
-  parsePortQuery,
-  PID_PLACEHOLDER,
-  rangeOf,
-  type CommandSet,
-} from '../../src/lib/ports.ts';
+import { z as astroZ } from 'astro/zod';
+import { z } from 'zod';
+import { ianaName } from '../../src/lib/iana.ts';
+import { checkCommands, defaultCheckCommands, PID_PLACEHOLDER, type CommandSet } from '../../src/lib/ports/commands.ts';
+import { portNumber } from '../../src/lib/ports/number.ts';
+import { parsePortQuery } from '../../src/lib/ports/query.ts';
+import { rangeOf } from '../../src/lib/ports/range.ts';
 
 const commandsFor = (sets: CommandSet[], os: CommandSet['os']) =>
   sets.find((set) => set.os === os)?.commands.map((c) => c.command) ?? [];
@@ -28,6 +26,22 @@ describe('rangeOf', () => {
     for (const bad of [-1, 65536, 70000, 3.5, Number.NaN]) {
       assert.throws(() => rangeOf(bad), RangeError, String(bad));
     }
+  });
+});
+
+describe('portNumber', () => {
+  test('takes whole numbers from 0 to 65535 and nothing else, without coercing', () => {
+    for (const good of [0, 3515, 65535]) assert.equal(portNumber.parse(good), good);
+    for (const bad of [-1, 65536, 3.5, '3515', '0x0DBB', '1e3', true, null, [3515], Number.NaN]) {
+      assert.equal(portNumber.safeParse(bad).success, false, String(bad));
+    }
+  });
+
+  test('is built with the same zod instance as Astro’s content layer, so schemas can be mixed', () => {
+    // src/lib takes zod itself (it must not import Astro); src/schema.ts takes astro/zod. Both only work
+    // together while npm dedupes them into one package.
+    assert.equal(z.ZodType, astroZ.ZodType);
+    assert.ok(portNumber instanceof astroZ.ZodType);
   });
 });
 

@@ -97,11 +97,14 @@ function parseBody(type: string, text: string): Parsed {
     }
   }
   const form = new URLSearchParams(text);
-  const data: Record<string, string | string[]> = {};
+  const data: Record<string, unknown> = {};
   for (const key of new Set(form.keys())) {
     const values = form.getAll(key);
     data[key] = key === 'reasons' ? values : values.at(-1)!;
   }
+  // A form sends every field as text: the port becomes a number only when it is written as plain digits, so
+  // "0x0DBB" or "1e3" stay text and the schema refuses them.
+  if (typeof data['port'] === 'string' && /^\d{1,5}$/.test(data['port'])) data['port'] = Number(data['port']);
   // An empty textarea or honeypot posts "", which means "nothing".
   const { comment, website, ...rest } = data;
   return { kind: 'form', data: { ...rest, ...(comment ? { comment } : {}), ...(website ? { website } : {}) } };

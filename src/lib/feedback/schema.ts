@@ -3,6 +3,7 @@
  * strings), so both paths refuse the same things with the same words.
  */
 import { z } from 'zod';
+import { portNumber } from '../ports/number.ts';
 
 export const RATINGS = ['not-helpful', 'somewhat', 'helpful'] as const;
 export type Rating = (typeof RATINGS)[number];
@@ -17,15 +18,9 @@ export const MAX_BODY_BYTES = 4096;
 // C0 and C1 controls other than tab and line breaks, which a comment may contain.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
-const PORT_ERROR = 'port must be a port number from 0 to 65535';
-
 export const voteSchema = z.strictObject({
   /** The port page voted on. */
-  port: z.coerce
-    .number({ error: PORT_ERROR })
-    .int({ error: PORT_ERROR })
-    .min(0, { error: PORT_ERROR })
-    .max(65535, { error: PORT_ERROR }),
+  port: portNumber,
   rating: z.enum(RATINGS, { error: `rating must be one of ${RATINGS.join(', ')}` }),
   comment: z
     .string({ error: 'comment must be text' })

@@ -1,6 +1,6 @@
 import type { APIRoute, GetStaticPaths } from 'astro';
 import { getLookupEntries, getLookupGaps, type LookupEntry, type LookupGap } from '../../data/lookup.ts';
-import { LOOKUP_SHARD_SIZE as SHARD_SIZE, lookupShard as shardOf } from '../../lib/ports.ts';
+import { LOOKUP_SHARD_SIZE as SHARD_SIZE, lookupShard as shardOf } from '../../lib/search/lookup.ts';
 
 export interface LookupShard {
   entries: Record<string, Omit<LookupEntry, 'port'>>;

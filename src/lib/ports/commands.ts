@@ -1,62 +1,8 @@
 /**
- * Port-number logic: ranges (RFC 6335 §6), parsing what a reader types, and the commands that show
- * what is listening on a port. Plain TypeScript with no Astro imports, so unit tests run it directly.
+ * The commands that show what is listening on a port, and how to go from the process id to a program, for each
+ * operating system a reader may be on.
  */
-
-export const MIN_PORT = 0;
-export const MAX_PORT = 65535;
-
-export const PROTOCOLS = ['tcp', 'udp', 'sctp', 'dccp'] as const;
-export type Protocol = (typeof PROTOCOLS)[number];
-
-export type PortRange = 'system' | 'user' | 'dynamic';
-
-/** Exact lookups fetch `/lookup/N.json`, which holds ports N×100 to N×100+99: a few KB per number typed. */
-export const LOOKUP_SHARD_SIZE = 100;
-export const lookupShard = (port: number) => Math.floor(port / LOOKUP_SHARD_SIZE);
-
-export interface RangeInfo {
-  range: PortRange;
-  first: number;
-  last: number;
-}
-
-/** RFC 6335 §6: system (well-known) 0–1023, user (registered) 1024–49151, dynamic (private) 49152–65535. */
-export const RANGES: readonly RangeInfo[] = [
-  { range: 'system', first: 0, last: 1023 },
-  { range: 'user', first: 1024, last: 49151 },
-  { range: 'dynamic', first: 49152, last: 65535 },
-];
-
-export function isPort(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= MIN_PORT && value <= MAX_PORT;
-}
-
-export function rangeOf(port: number): RangeInfo {
-  if (!isPort(port)) throw new RangeError(`${String(port)} is not a port number (0–${MAX_PORT})`);
-  // The ranges cover 0–65535 without gaps, so a valid port always finds one.
-  return RANGES.find((r) => port >= r.first && port <= r.last)!;
-}
-
-export type PortQuery =
-  { kind: 'port'; port: number; protocol?: Protocol } | { kind: 'out-of-range'; value: string } | { kind: 'text' };
-
-/**
- * Recognises a query that names one port number in the forms people paste from tools and docs:
- * `3515`, `port 3515`, `3515/tcp`, `tcp/3515`, `:3521`, `udp 3521`, `TCP:3521`.
- */
-const PORT_QUERY =
-  /^(?:port\s*)?(?:(?<p1>tcp|udp|sctp|dccp)\s*[/:\s]\s*)?(?:port\s*)?:?(?<n>\d{1,9})(?:\s*[/\s]\s*(?<p2>tcp|udp|sctp|dccp))?$/i;
-
-export function parsePortQuery(input: string): PortQuery {
-  const match = PORT_QUERY.exec(input.trim());
-  const digits = match?.groups?.['n'];
-  if (!match || digits === undefined) return { kind: 'text' };
-  const port = Number(digits);
-  if (!isPort(port)) return { kind: 'out-of-range', value: digits };
-  const protocol = (match.groups?.['p1'] ?? match.groups?.['p2'])?.toLowerCase() as Protocol | undefined;
-  return protocol ? { kind: 'port', port, protocol } : { kind: 'port', port };
-}
+import { isPort, MAX_PORT, type Protocol } from './number.ts';
 
 export const OPERATING_SYSTEMS = ['linux', 'macos', 'windows', 'powershell'] as const;
 export type OperatingSystem = (typeof OPERATING_SYSTEMS)[number];
@@ -167,14 +113,4 @@ export function checkCommands(
     if (!override) return set;
     return { os: set.os, commands: override.replace ? override.commands : [...set.commands, ...override.commands] };
   });
-}
-
-/** IANA writes people as `[Rick_Stefanik]` and documents as `[RFC6335]`; readers want the plain name. */
-export function ianaName(value: string): string {
-  return value.replace(/^\[|\]$/g, '').replace(/_/g, ' ');
-}
-
-/** IANA's own registry page, filtered to one port. */
-export function ianaRegistryUrl(port: number): string {
-  return `https://www.iana.org/assignments/service-names-port-numbers/service-names-port-numbers.xhtml?search=${port}`;
 }
