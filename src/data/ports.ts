@@ -2,6 +2,7 @@
 import { getCollection, type CollectionEntry } from 'astro:content';
 import { dormancy, type Verdict } from '../lib/dormancy.ts';
 import { MAX_PORT } from '../lib/ports/number.ts';
+import type { LookupEntry, LookupGap } from '../lib/search/lookup.ts';
 import type { IanaRegistration, PortPage, RegistryEntryData } from '../schema.ts';
 
 /** A port article with its `iana` resolved (see `resolveIana`). */
@@ -205,4 +206,25 @@ export function portFacts(view: PortView) {
         }
       : {}),
   };
+}
+
+/** What an exact number lookup finds (src/lib/search/lookup.ts): one entry per page, by port number. */
+export async function getLookupEntries(): Promise<LookupEntry[]> {
+  return (await getPortViews()).map(({ port, article, registry }) => {
+    const service = registry?.services[0] ?? article!.data.iana;
+    const registered = service.registered;
+    return {
+      port,
+      // Articles go by their title; registry pages by IANA's name and description, as the registry reads.
+      title: article?.data.title ?? `${service.service} (${service.description})`,
+      service: service.service,
+      url: `/ports/${port}/`,
+      ...(registered ? { registered } : {}),
+    };
+  });
+}
+
+/** The blocks IANA lists without a service, for number lookups. */
+export async function getLookupGaps(): Promise<LookupGap[]> {
+  return (await getRegistryGaps()).map(({ first, last, label }) => [first, last, label]);
 }

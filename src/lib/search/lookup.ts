@@ -1,6 +1,42 @@
 /**
- * Exact port-number lookups without the full-text index: `/lookup/N.json` holds ports N×100 to N×100+99, a few
- * KB per number typed.
+ * Exact port-number lookups without the full-text index: `/lookup/N.json` holds ports N×100 to N×100+99 — one
+ * entry per port that has a page, and the blocks IANA lists without a service — a few KB per number typed.
+ * The shapes here are shared by the build (src/pages/lookup/[shard].json.ts) and the browser (engine.ts).
  */
 export const LOOKUP_SHARD_SIZE = 100;
 export const lookupShard = (port: number) => Math.floor(port / LOOKUP_SHARD_SIZE);
+
+export interface LookupEntry {
+  port: number;
+  title: string;
+  service: string;
+  url: string;
+  /** IANA registration date, YYYY-MM(-DD). */
+  registered?: string;
+}
+
+/** Numbers IANA lists as a block without a service, e.g. [3522, 3529, 'Unassigned']. */
+export type LookupGap = [first: number, last: number, label: 'Unassigned' | 'Reserved'];
+
+/** One `/lookup/N.json` file. */
+export interface LookupShard {
+  entries: Record<string, Omit<LookupEntry, 'port'>>;
+  gaps: LookupGap[];
+}
+
+/** Every shard that has something in it, by shard number. A gap that spans shards is cut at their edges. */
+export function buildShards(entries: readonly LookupEntry[], gaps: readonly LookupGap[]): Map<number, LookupShard> {
+  const shards = new Map<number, LookupShard>();
+  const shard = (n: number) => shards.get(n) ?? shards.set(n, { entries: {}, gaps: [] }).get(n)!;
+  for (const { port, ...entry } of entries) shard(lookupShard(port)).entries[port] = entry;
+  for (const [first, last, label] of gaps) {
+    for (let n = lookupShard(first); n <= lookupShard(last); n++) {
+      shard(n).gaps.push([
+        Math.max(first, n * LOOKUP_SHARD_SIZE),
+        Math.min(last, (n + 1) * LOOKUP_SHARD_SIZE - 1),
+        label,
+      ]);
+    }
+  }
+  return shards;
+}
