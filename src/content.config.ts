@@ -2,7 +2,8 @@ import { defineCollection } from 'astro:content';
 import { glob, type Loader } from 'astro/loaders';
 import { isPort } from './lib/ports/number.ts';
 import { registryGaps, registryPorts } from './loaders/iana-registry.ts';
-import { portSchema, registryEntrySchema, registryGapSchema } from './schema.ts';
+import { registryEntrySchema, registryGapSchema } from './lib/registry.ts';
+import { portSchema } from './schema.ts';
 
 /** Where port articles live; tests point it at fixtures to prove that bad frontmatter fails the build. */
 const PORTS_DIR = process.env['DORMANT_PORTS_CONTENT'] ?? './content/ports';

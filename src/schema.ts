@@ -6,6 +6,7 @@
 import { z } from 'astro/zod';
 import { OPERATING_SYSTEMS } from './lib/ports/commands.ts';
 import { portNumber, PROTOCOLS } from './lib/ports/number.ts';
+import type { RegistryService } from './lib/registry.ts';
 
 /** Closed set of verdicts a page can give. Documented for authors in README.md ("Adding a port page"). */
 export const STATUSES = {
@@ -180,40 +181,5 @@ export type IanaRegistration = z.infer<typeof ianaSchema>;
 export type UnofficialUse = z.infer<typeof unofficialUseSchema>;
 export type Reference = z.infer<typeof referenceSchema>;
 
-/** One service in IANA's registry, as the registry gives it (src/lib/registry.ts parses the CSV). */
-export const registryServiceSchema = z.strictObject({
-  service: z.string().min(1),
-  description: z.string().min(1),
-  /** Some registrations name no transport protocol. */
-  protocols: z.array(protocol),
-  assignee: z.string().optional(),
-  contact: z.string().optional(),
-  registered: z.string().optional(),
-  modified: z.string().optional(),
-  reference: z.string().optional(),
-  serviceCode: z.string().optional(),
-  unauthorizedUse: z.string().optional(),
-  notes: z.string().optional(),
-});
-
-/** Every service IANA has assigned to one port number. */
-export const registryEntrySchema = z.strictObject({
-  port: portNumber,
-  services: z.array(registryServiceSchema).min(1),
-});
-
-/** A block of numbers IANA lists without a service. */
-export const registryGapSchema = z.strictObject({
-  first: portNumber,
-  last: portNumber,
-  label: z.enum(['Unassigned', 'Reserved']),
-});
-
-export type RegistryEntryData = z.infer<typeof registryEntrySchema>;
-
 /** One registration as a page shows it: an article's `iana`, or a service from the registry snapshot. */
-export type Registration = Omit<IanaRegistration, 'protocols'> & {
-  protocols: IanaRegistration['protocols'];
-  serviceCode?: string | undefined;
-  notes?: string | undefined;
-};
+export type Registration = IanaRegistration & Pick<RegistryService, 'serviceCode' | 'notes'>;

@@ -3,7 +3,8 @@ import { getCollection, type CollectionEntry } from 'astro:content';
 import { dormancy, type Verdict } from '../lib/dormancy.ts';
 import { MAX_PORT } from '../lib/ports/number.ts';
 import type { LookupEntry, LookupGap } from '../lib/search/lookup.ts';
-import type { IanaRegistration, PortPage, RegistryEntryData } from '../schema.ts';
+import type { RegistryEntry } from '../lib/registry.ts';
+import type { IanaRegistration, PortPage, Registration } from '../schema.ts';
 
 /** A port article with its `iana` resolved (see `resolveIana`). */
 export type PortEntry = Omit<CollectionEntry<'ports'>, 'data'> & { data: PortPage };
@@ -26,7 +27,7 @@ export function getPortPages(): Promise<PortEntry[]> {
  * An article that writes `iana` must agree with the registry; one that omits it takes the registry's first
  * service for the port. Either way a page never contradicts the snapshot it is built with.
  */
-export function resolveIana(entry: CollectionEntry<'ports'>, registry: RegistryEntryData | undefined): PortEntry {
+export function resolveIana(entry: CollectionEntry<'ports'>, registry: RegistryEntry | undefined): PortEntry {
   const file = entry.filePath ?? `content/ports/${entry.id}.mdx`;
   const { iana, port } = entry.data;
   if (iana) {
@@ -55,7 +56,7 @@ export function resolveIana(entry: CollectionEntry<'ports'>, registry: RegistryE
 }
 
 /** Every port IANA has assigned, by port number. */
-export async function getRegistryEntries(): Promise<RegistryEntryData[]> {
+export async function getRegistryEntries(): Promise<RegistryEntry[]> {
   return (await getCollection('registry')).map((entry) => entry.data).sort((a, b) => a.port - b.port);
 }
 
@@ -69,9 +70,16 @@ export type RegistryEntryGap = CollectionEntry<'registryGaps'>['data'];
 export interface PortView {
   port: number;
   article?: PortEntry;
-  registry?: RegistryEntryData;
+  registry?: RegistryEntry;
   /** The registry-based dormancy verdict, for ports without an article (an article gives its own status). */
   verdict?: Verdict;
+}
+
+/** The registry lists every service on the port; an article page shows them all, its own first. */
+export function pageServices({ article, registry }: PortView): Registration[] {
+  const own = article?.data.iana.service;
+  if (!registry) return article ? [article.data.iana] : [];
+  return [...registry.services].sort((a, b) => Number(b.service === own) - Number(a.service === own));
 }
 
 const COMPARED = [
@@ -93,7 +101,7 @@ export function checkAgreement(
   file: string,
   port: number,
   iana: IanaRegistration,
-  registry: RegistryEntryData | undefined,
+  registry: RegistryEntry | undefined,
 ): void {
   if (!registry)
     throw new Error(`${file}: port ${port} is not assigned in IANA's registry snapshot, so iana cannot be checked`);

@@ -5,7 +5,8 @@
  * `npm run registry:update` all use it.
  */
 import { parse } from 'csv-parse/sync';
-import { isProtocol, PROTOCOLS, type Protocol } from './ports/number.ts';
+import { z } from 'zod';
+import { isProtocol, portNumber, PROTOCOLS } from './ports/number.ts';
 
 export const HEADER = [
   'Service Name',
@@ -24,25 +25,40 @@ export const HEADER = [
 
 export type Row = Record<(typeof HEADER)[number], string>;
 
-/** One service registered on a port, with every protocol it was registered for. */
-export interface RegistryService {
-  service: string;
-  description: string;
-  protocols: Protocol[];
-  assignee?: string | undefined;
-  contact?: string | undefined;
-  registered?: string | undefined;
-  modified?: string | undefined;
-  reference?: string | undefined;
-  serviceCode?: string | undefined;
-  unauthorizedUse?: string | undefined;
-  notes?: string | undefined;
-}
+/**
+ * One service registered on a port, with every protocol it was registered for. The content layer checks the
+ * loaded entries against these schemas (src/content.config.ts); the types below are derived from them.
+ */
+export const registryServiceSchema = z.strictObject({
+  service: z.string().min(1),
+  description: z.string().min(1),
+  /** Some registrations name no transport protocol. */
+  protocols: z.array(z.enum(PROTOCOLS)),
+  assignee: z.string().optional(),
+  contact: z.string().optional(),
+  registered: z.string().optional(),
+  modified: z.string().optional(),
+  reference: z.string().optional(),
+  serviceCode: z.string().optional(),
+  unauthorizedUse: z.string().optional(),
+  notes: z.string().optional(),
+});
 
-export interface RegistryEntry {
-  port: number;
-  services: RegistryService[];
-}
+/** Every service IANA has assigned to one port number. */
+export const registryEntrySchema = z.strictObject({
+  port: portNumber,
+  services: z.array(registryServiceSchema).min(1),
+});
+
+/** A block of numbers IANA lists without a service. */
+export const registryGapSchema = z.strictObject({
+  first: portNumber,
+  last: portNumber,
+  label: z.enum(['Unassigned', 'Reserved']),
+});
+
+export type RegistryService = z.infer<typeof registryServiceSchema>;
+export type RegistryEntry = z.infer<typeof registryEntrySchema>;
 
 export type GapLabel = 'Unassigned' | 'Reserved';
 export type Gap = [first: number, last: number, label: GapLabel];

@@ -3,6 +3,8 @@
  * entry per port that has a page, and the blocks IANA lists without a service — a few KB per number typed.
  * The shapes here are shared by the build (src/pages/lookup/[shard].json.ts) and the browser (engine.ts).
  */
+import type { GapLabel } from '../registry.ts';
+
 export const LOOKUP_SHARD_SIZE = 100;
 export const lookupShard = (port: number) => Math.floor(port / LOOKUP_SHARD_SIZE);
 
@@ -16,7 +18,7 @@ export interface LookupEntry {
 }
 
 /** Numbers IANA lists as a block without a service, e.g. [3522, 3529, 'Unassigned']. */
-export type LookupGap = [first: number, last: number, label: 'Unassigned' | 'Reserved'];
+export type LookupGap = [first: number, last: number, label: GapLabel];
 
 /** One `/lookup/N.json` file. */
 export interface LookupShard {

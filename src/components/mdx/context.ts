@@ -1,7 +1,10 @@
-/** What the components inside an MDX article body need to know about the page they are on. */
-import type { PortPage } from '../schema.ts';
-import { backlinks } from './citations.ts';
-import { checkCommands, type CommandSet } from './ports/commands.ts';
+/**
+ * What the components inside an MDX article body (`<Ref />`, `<UnofficialUses />`, `<CheckCommands />`) need to
+ * know about the page they are on. The port route sets it in `Astro.locals.article` before rendering the body.
+ */
+import { backlinks } from '../../lib/citations.ts';
+import type { CommandSet } from '../../lib/ports/commands.ts';
+import type { PortPage } from '../../schema.ts';
 
 export interface ArticleContext {
   /** Path of the MDX file, for error messages. */
@@ -18,7 +21,7 @@ export interface ArticleContext {
   placed: { uses: boolean; commands: boolean };
 }
 
-export function articleContext(file: string, page: PortPage, body: string): ArticleContext {
+export function articleContext(file: string, page: PortPage, body: string, commands: CommandSet[]): ArticleContext {
   let links: Map<string, string[]>;
   try {
     links = backlinks(page.references, page.unofficialUses, body);
@@ -28,7 +31,7 @@ export function articleContext(file: string, page: PortPage, body: string): Arti
   return {
     file,
     page,
-    commands: checkCommands(page.port, page.iana.protocols, page.checkCommands),
+    commands,
     numbers: new Map(page.references.map((ref, i) => [ref.id, i + 1])),
     backlinks: links,
     seen: new Map(),
