@@ -31,7 +31,7 @@ export default defineConfig({
   },
   // The production server on the built site, as readers get it; `npm test` builds first.
   webServer: {
-    command: 'node src/cli/serve.ts',
+    command: 'node src/server/serve.ts',
     url: `${baseURL}/`,
     env: {
       HOST: '127.0.0.1',

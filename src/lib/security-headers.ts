@@ -1,5 +1,5 @@
 /**
- * The site's HTTP header policy, in one place: the production server (`src/cli/serve.ts`) sends it, and the
+ * The site's HTTP header policy, in one place: the production server (`src/server/serve.ts`) sends it, and the
  * build writes the same policy to `_headers` for static hosts. Plain TypeScript, no Astro imports.
  */
 

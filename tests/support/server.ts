@@ -1,5 +1,5 @@
 /**
- * Starts the production server (`src/cli/serve.ts`) on a free loopback port for audits and benchmarks, and
+ * Starts the production server (`src/server/serve.ts`) on a free loopback port for audits and benchmarks, and
  * stops it again. Needs a build in dist/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -32,7 +32,7 @@ export async function freePort(): Promise<number> {
 
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [resolve(ROOT, 'src/cli/serve.ts')], {
+  const child = spawn(process.execPath, [resolve(ROOT, 'src/server/serve.ts')], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -20,7 +20,7 @@ export interface FeedbackDeps {
 
 /**
  * Requests per client per minute (FEEDBACK_RATE_LIMIT; the load benchmark raises it). Under the production
- * server's cluster the workers share one count, kept by the primary process (src/cli/serve.ts).
+ * server's cluster the workers share one count, kept by the primary process (src/server/serve.ts).
  */
 export function createLimiter(env: Record<string, string | undefined> = process.env): RateLimiterAbstract {
   const options = { keyPrefix: 'feedback', points: Number(env['FEEDBACK_RATE_LIMIT'] || 30), duration: 60 };
