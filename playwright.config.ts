@@ -2,16 +2,21 @@ import { defineConfig } from '@playwright/test';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './tests/support/server.ts';
 
 // Debian's Chromium where it is installed (CI and this project's machines); otherwise Playwright's own browser,
 // as installed by `npx playwright install chromium` on a contributor's machine.
 const SYSTEM_CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const executablePath = existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined;
 
-const PORT = Number(process.env['TEST_PORT'] ?? 4329);
-export const baseURL = `http://127.0.0.1:${PORT}`;
+// The runner reads this file, then its workers read it again: the first reading picks a free port and a fresh
+// database, and the workers inherit both through the environment.
+process.env['TEST_PORT'] ??= String(await freePort());
 // Each run votes into a fresh database file, so tests see only their own votes.
-const FEEDBACK_DB = join(mkdtempSync(join(tmpdir(), 'dormant-ports-e2e-')), 'feedback.db');
+process.env['TEST_FEEDBACK_DB'] ??= join(mkdtempSync(join(tmpdir(), 'dormant-ports-e2e-')), 'feedback.db');
+const PORT = Number(process.env['TEST_PORT']);
+const FEEDBACK_DB = process.env['TEST_FEEDBACK_DB'];
+export const baseURL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
   testDir: 'tests/e2e',

@@ -3,7 +3,7 @@ import { getCollection, type CollectionEntry } from 'astro:content';
 import { dormancy, type Verdict } from '../lib/dormancy.ts';
 import { MAX_PORT } from '../lib/ports/number.ts';
 import type { LookupEntry, LookupGap } from '../lib/search/lookup.ts';
-import type { RegistryEntry } from '../lib/registry.ts';
+import { checkAgreement, type RegistryEntry } from '../lib/registry.ts';
 import type { IanaRegistration, PortPage, Registration } from '../schema.ts';
 
 /** A port article with its `iana` resolved (see `resolveIana`). */
@@ -82,46 +82,6 @@ export function pageServices({ article, registry }: PortView): Registration[] {
   return [...registry.services].sort((a, b) => Number(b.service === own) - Number(a.service === own));
 }
 
-const COMPARED = [
-  'description',
-  'protocols',
-  'assignee',
-  'contact',
-  'registered',
-  'modified',
-  'reference',
-  'unauthorizedUse',
-] as const;
-
-/**
- * An article's `iana` must say what IANA's registry says; the build stops at the first field that differs,
- * naming the file, so a page can never contradict the registry snapshot it sits beside.
- */
-export function checkAgreement(
-  file: string,
-  port: number,
-  iana: IanaRegistration,
-  registry: RegistryEntry | undefined,
-): void {
-  if (!registry)
-    throw new Error(`${file}: port ${port} is not assigned in IANA's registry snapshot, so iana cannot be checked`);
-  const service = registry.services.find((s) => s.service === iana.service);
-  if (!service) {
-    throw new Error(
-      `${file}: iana.service is "${iana.service}" but IANA's registry lists port ${port} as ${registry.services.map((s) => `"${s.service}"`).join(', ')}`,
-    );
-  }
-  for (const field of COMPARED) {
-    const ours = field === 'protocols' ? [...iana.protocols].sort().join(', ') : iana[field];
-    const theirs = field === 'protocols' ? [...service.protocols].sort().join(', ') : service[field];
-    if ((ours ?? '') !== (theirs ?? '')) {
-      throw new Error(
-        `${file}: iana.${field} is ${ours ? `"${ours}"` : 'missing'} but IANA's registry says ${theirs ? `"${theirs}"` : 'nothing'}`,
-      );
-    }
-  }
-}
-
 let views: Promise<PortView[]> | undefined;
 
 /** Every page under /ports/N/, by port number. */
@@ -178,7 +138,7 @@ export async function getDormancyCandidates(): Promise<PortView[]> {
   const registered = (view: PortView) => view.registry?.services[0]?.registered ?? '';
   return (await getPortViews())
     .filter((view) => view.verdict?.candidate)
-    .sort((a, b) => registered(a).localeCompare(registered(b)) || a.port - b.port);
+    .sort((a, b) => (registered(a) < registered(b) ? -1 : registered(a) > registered(b) ? 1 : a.port - b.port));
 }
 
 /** The shape of one port in both JSON files. */

@@ -195,3 +195,43 @@ export function diffRegistries(before: Registry, after: Registry): RegistryDiff 
     removed: [...a.keys()].filter((k) => !b.has(k)),
   };
 }
+
+const COMPARED = [
+  'description',
+  'protocols',
+  'assignee',
+  'contact',
+  'registered',
+  'modified',
+  'reference',
+  'unauthorizedUse',
+] as const;
+
+/**
+ * An article's `iana` must say what IANA's registry says; the build stops at the first field that differs,
+ * naming the file, so a page can never contradict the registry snapshot it sits beside.
+ */
+export function checkAgreement(
+  file: string,
+  port: number,
+  iana: Omit<RegistryService, 'serviceCode' | 'notes'>,
+  registry: RegistryEntry | undefined,
+): void {
+  if (!registry)
+    throw new Error(`${file}: port ${port} is not assigned in IANA's registry snapshot, so iana cannot be checked`);
+  const service = registry.services.find((s) => s.service === iana.service);
+  if (!service) {
+    throw new Error(
+      `${file}: iana.service is "${iana.service}" but IANA's registry lists port ${port} as ${registry.services.map((s) => `"${s.service}"`).join(', ')}`,
+    );
+  }
+  for (const field of COMPARED) {
+    const ours = field === 'protocols' ? [...iana.protocols].sort().join(', ') : iana[field];
+    const theirs = field === 'protocols' ? [...service.protocols].sort().join(', ') : service[field];
+    if ((ours ?? '') !== (theirs ?? '')) {
+      throw new Error(
+        `${file}: iana.${field} is ${ours ? `"${ours}"` : 'missing'} but IANA's registry says ${theirs ? `"${theirs}"` : 'nothing'}`,
+      );
+    }
+  }
+}

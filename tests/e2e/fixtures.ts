@@ -1,23 +1,55 @@
 /**
- * Shared test set-up: every page a test opens is watched for console errors and failed requests, and the test
- * fails if any appear.
+ * Shared test set-up. Every page a test opens — `page`, and `pageWithoutJs` for the no-JavaScript paths — is
+ * watched for console errors (CSP violations and failed requests among them) and uncaught exceptions, and the
+ * test fails if any appear. A test that provokes an error on purpose says which with `consoleErrors.allow()`.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 
+export interface ConsoleErrors {
+  /** What was seen so far, on any watched page, that no `allow()` pattern covers. */
+  readonly unexpected: string[];
+  /** Expect errors matching `pattern` in this test (a mocked 503, a 404 the test asks for). */
+  allow(pattern: RegExp): void;
+  /** Watches another page too (the fixtures do this for `page` and `pageWithoutJs`). */
+  watch(page: Page): void;
+}
+
 interface Fixtures {
-  /** Console errors and uncaught exceptions seen so far on `page`. */
-  consoleErrors: string[];
+  consoleErrors: ConsoleErrors;
+  /** A page in a context with JavaScript turned off, watched like `page`. */
+  pageWithoutJs: Page;
 }
 
 export const test = base.extend<Fixtures>({
-  consoleErrors: async ({ page }, use) => {
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await use(errors);
+  consoleErrors: [
+    async ({ page }, use) => {
+      const seen: string[] = [];
+      const allowed: RegExp[] = [];
+      const errors: ConsoleErrors = {
+        get unexpected() {
+          return seen.filter((text) => !allowed.some((pattern) => pattern.test(text)));
+        },
+        allow: (pattern) => allowed.push(pattern),
+        watch: (watched) => {
+          watched.on('console', (message) => {
+            if (message.type() === 'error') seen.push(`${watched.url()}: ${message.text()}`);
+          });
+          watched.on('pageerror', (error) => seen.push(`${watched.url()}: uncaught ${error.message}`));
+        },
+      };
+      errors.watch(page);
+      await use(errors);
+      expect(errors.unexpected, 'console errors').toEqual([]);
+    },
+    { auto: true },
+  ],
+  pageWithoutJs: async ({ browser, consoleErrors }, use) => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    consoleErrors.watch(page);
+    await use(page);
+    await context.close();
   },
 });
 

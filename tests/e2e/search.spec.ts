@@ -19,7 +19,7 @@ test.describe('search from the header', () => {
     [':3521', 3521, 'Telequip Labs MC3SS'],
     ['udp 3521', 3521, 'Telequip Labs MC3SS'],
   ] as const) {
-    test(`“${query}” shows port ${port} first, pre-selected, and Enter opens it`, async ({ page, consoleErrors }) => {
+    test(`“${query}” shows port ${port} first, pre-selected, and Enter opens it`, async ({ page }) => {
       await searchFor(page, query);
       const first = options(page).first();
       await expect(first).toContainText(`Port ${port} — ${title}`);
@@ -27,7 +27,6 @@ test.describe('search from the header', () => {
       await expect(field(page)).toHaveAttribute('aria-activedescendant', (await first.getAttribute('id'))!);
       await field(page).press('Enter');
       await expect(page).toHaveURL(new RegExp(`/ports/${port}/$`));
-      expect(consoleErrors).toEqual([]);
     });
   }
 
@@ -128,10 +127,8 @@ test.describe('search from the header', () => {
   });
 
   test('without JavaScript the header form opens the search page, which explains and links the index', async ({
-    browser,
+    pageWithoutJs: page,
   }) => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
     await page.goto('/ports/3515/');
     await page.getByRole('searchbox', { name: 'Search ports' }).fill('netrek');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -139,19 +136,17 @@ test.describe('search from the header', () => {
     await expect(page.getByText('Full-text search needs JavaScript')).toBeVisible();
     await page.getByRole('link', { name: 'Browse all port pages' }).click();
     await expect(page).toHaveURL(/\/ports\/$/);
-    await context.close();
   });
 });
 
 test.describe('the search page', () => {
-  test('runs the query in its URL on load: /search/?q=3521', async ({ page, consoleErrors }) => {
+  test('runs the query in its URL on load: /search/?q=3521', async ({ page }) => {
     await page.goto('/search/?q=3521');
     await expect(page.getByRole('searchbox', { name: 'Search ports' }).last()).toHaveValue('3521');
     const results = page.getByRole('region', { name: 'Search results' }).getByRole('listitem');
     await expect(results.first()).toContainText('Port 3521 — Telequip Labs MC3SS');
     await expect(page.getByRole('status').filter({ hasText: /results?/ })).toBeVisible();
     expect(await axeViolations(page)).toEqual([]);
-    expect(consoleErrors).toEqual([]);
   });
 
   test('keeps the URL in step with the query, and the back button returns to the previous search', async ({ page }) => {

@@ -3,6 +3,7 @@
  * entry per port that has a page, and the blocks IANA lists without a service — a few KB per number typed.
  * The shapes here are shared by the build (src/pages/lookup/[shard].json.ts) and the browser (engine.ts).
  */
+import { MAX_PORT } from '../ports/number.ts';
 import type { GapLabel } from '../registry.ts';
 
 export const LOOKUP_SHARD_SIZE = 100;
@@ -26,10 +27,14 @@ export interface LookupShard {
   gaps: LookupGap[];
 }
 
-/** Every shard that has something in it, by shard number. A gap that spans shards is cut at their edges. */
+/**
+ * Every shard from 0 to the one holding port 65535, by shard number, empty ones too: a lookup must never meet a
+ * 404. A gap that spans shards is cut at their edges.
+ */
 export function buildShards(entries: readonly LookupEntry[], gaps: readonly LookupGap[]): Map<number, LookupShard> {
   const shards = new Map<number, LookupShard>();
-  const shard = (n: number) => shards.get(n) ?? shards.set(n, { entries: {}, gaps: [] }).get(n)!;
+  for (let n = 0; n <= lookupShard(MAX_PORT); n++) shards.set(n, { entries: {}, gaps: [] });
+  const shard = (n: number) => shards.get(n)!;
   for (const { port, ...entry } of entries) shard(lookupShard(port)).entries[port] = entry;
   for (const [first, last, label] of gaps) {
     for (let n = lookupShard(first); n <= lookupShard(last); n++) {

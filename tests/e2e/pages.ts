@@ -1,0 +1,49 @@
+/** One page of each kind the site builds; tests that claim "every page" open each of these. */
+export interface PageType {
+  name: string;
+  path: string;
+  /** A heading (level 1) the page must show. */
+  heading: RegExp;
+  /** The answer the server gives; the 404 page is a page too. */
+  status?: number;
+  /** Text a reader must see on it without JavaScript. */
+  shows: string[];
+}
+
+export const PAGE_TYPES: readonly PageType[] = [
+  { name: 'home', path: '/', heading: /ports nobody uses/i, shows: ['Port 3515: MUST Backplane', 'All port pages'] },
+  { name: 'port index', path: '/ports/', heading: /^Ports$/, shows: ['Written up', '3000–3999'] },
+  {
+    name: 'article',
+    path: '/ports/3521/',
+    heading: /^Port 3521: Telequip Labs MC3SS$/,
+    shows: ['How Netrek uses 3521', 'Netrek metaserver', 'PowerShell', 'References', 'Was this page helpful?'],
+  },
+  {
+    name: 'registry page',
+    path: '/ports/3520/',
+    heading: /^Port 3520: galileolog$/,
+    shows: ['Netvion Galileo Log Port', 'Dormancy check', 'Windows (cmd)', 'Was this page helpful?'],
+  },
+  { name: 'range', path: '/ports/range/3000-3999/', heading: /^Ports 3000–3999$/, shows: ['galileolog'] },
+  {
+    name: 'dormant list',
+    path: '/ports/dormant/',
+    heading: /^Likely dormant registrations$/,
+    shows: ['How the dormancy check works', 'Next page'],
+  },
+  {
+    name: 'dormant list, newest first',
+    path: '/ports/dormant/newest/2/',
+    heading: /^Likely dormant registrations/,
+    shows: ['Previous page'],
+  },
+  { name: 'search', path: '/search/', heading: /^Search$/, shows: ['Full-text search needs JavaScript'] },
+  {
+    name: 'not found',
+    path: '/no-such-page/',
+    heading: /^Page not found$/,
+    status: 404,
+    shows: ['There is no page at this address.', 'Go to port'],
+  },
+];
