@@ -142,29 +142,32 @@ describe('checkAgreement', () => {
   const full = { ...iana, assignee: '[Jon_Postel]', contact: '[Jon_Postel]', reference: '[RFC862]' };
 
   test('accepts an article that says what the registry says, protocols in any order', () => {
-    assert.doesNotThrow(() => checkAgreement('7.mdx', 7, full, registered));
+    assert.doesNotThrow(() => {
+      checkAgreement('7.mdx', 7, full, registered);
+    });
   });
 
   test('names the file and the first field that differs', () => {
-    assert.throws(
-      () => checkAgreement('content/ports/7.mdx', 7, { ...full, description: 'Echo service' }, registered),
-      /^Error: content\/ports\/7\.mdx: iana\.description is "Echo service" but IANA's registry says "Echo"$/,
-    );
-    assert.throws(
-      () => checkAgreement('7.mdx', 7, iana, registered),
-      /iana\.assignee is missing but IANA's registry says "\[Jon_Postel\]"/,
-    );
-    assert.throws(
-      () => checkAgreement('7.mdx', 7, { ...full, protocols: ['tcp'] }, registered),
-      /iana\.protocols is "tcp" but IANA's registry says "tcp, udp"/,
-    );
+    assert.throws(() => {
+      checkAgreement('content/ports/7.mdx', 7, { ...full, description: 'Echo service' }, registered);
+    }, /^Error: content\/ports\/7\.mdx: iana\.description is "Echo service" but IANA's registry says "Echo"$/);
+    assert.throws(() => {
+      checkAgreement('7.mdx', 7, iana, registered);
+    }, /iana\.assignee is missing but IANA's registry says "\[Jon_Postel\]"/);
+    assert.throws(() => {
+      checkAgreement('7.mdx', 7, { ...full, protocols: ['tcp'] }, registered);
+    }, /iana\.protocols is "tcp" but IANA's registry says "tcp, udp"/);
   });
 
   test('refuses a service the port does not have, listing the ones it has', () => {
-    assert.throws(() => checkAgreement('7.mdx', 7, { ...full, service: 'ping' }, registered), /lists port 7 as "echo"/);
+    assert.throws(() => {
+      checkAgreement('7.mdx', 7, { ...full, service: 'ping' }, registered);
+    }, /lists port 7 as "echo"/);
   });
 
   test('refuses an article about a port the registry does not assign', () => {
-    assert.throws(() => checkAgreement('9999.mdx', 9999, full, undefined), /port 9999 is not assigned/);
+    assert.throws(() => {
+      checkAgreement('9999.mdx', 9999, full, undefined);
+    }, /port 9999 is not assigned/);
   });
 });
