@@ -3,7 +3,7 @@ import { glob, type Loader } from 'astro/loaders';
 import { isPort } from './lib/ports/number.ts';
 import { registryGaps, registryPorts } from './loaders/iana-registry.ts';
 import { registryEntrySchema, registryGapSchema } from './lib/registry.ts';
-import { portSchema } from './schema.ts';
+import { aboutSchema, portSchema } from './schema.ts';
 
 /** Where port articles live; tests point it at fixtures to prove that bad frontmatter fails the build. */
 const PORTS_DIR = process.env['DORMANT_PORTS_CONTENT'] ?? './content/ports';
@@ -38,6 +38,7 @@ function portFiles(): Loader {
 }
 
 export const collections = {
+  about: defineCollection({ loader: glob({ pattern: '*.mdx', base: './content/about' }), schema: aboutSchema }),
   ports: defineCollection({ loader: portFiles(), schema: portSchema }),
   registry: defineCollection({ loader: registryPorts(REGISTRY_CSV), schema: registryEntrySchema }),
   registryGaps: defineCollection({ loader: registryGaps(REGISTRY_CSV), schema: registryGapSchema }),

@@ -183,3 +183,12 @@ export type Reference = z.infer<typeof referenceSchema>;
 
 /** One registration as a page shows it: an article's `iana`, or a service from the registry snapshot. */
 export type Registration = IanaRegistration & Pick<RegistryService, 'serviceCode' | 'notes'>;
+
+/** A page under /about/ (`content/about/*.mdx`): how the site works, for readers who want to trust or reuse it. */
+export const aboutSchema = z.strictObject({
+  title: text,
+  /** One sentence for the meta description and the /about/ index. */
+  description: text.max(200, { error: 'keep the description to 200 characters or fewer' }),
+  /** Position in the /about/ index and the footer. */
+  order: z.number().int(),
+});

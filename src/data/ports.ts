@@ -196,3 +196,8 @@ export async function getLookupEntries(): Promise<LookupEntry[]> {
 export async function getLookupGaps(): Promise<LookupGap[]> {
   return (await getRegistryGaps()).map(({ first, last, label }) => [first, last, label]);
 }
+
+/** The pages under /about/, in their order. */
+export async function getAboutPages() {
+  return (await getCollection('about')).sort((a, b) => a.data.order - b.data.order);
+}

@@ -14,7 +14,10 @@ export const ui = {
   'nav.home': 'Home',
   'nav.ports': 'Ports',
   'footer.iana': 'Registry facts come from the IANA Service Name and Transport Protocol Port Number Registry (CC0).',
-  'footer.prose': 'Articles are written for this site; every fact links its source.',
+  'footer.prose': 'Articles are written for this site: each claim links its source or is labelled as not yet sourced.',
+  'footer.nav': 'About the site',
+  'about.title': 'About the site',
+  'about.intro': 'How Dormant Ports works, for readers who want to check it or reuse its data.',
 
   'breadcrumbs.label': 'Breadcrumbs',
   'port.heading': 'Port {port}: {title}',

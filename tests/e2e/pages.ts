@@ -38,6 +38,12 @@ export const PAGE_TYPES: readonly PageType[] = [
     heading: /^Likely dormant registrations/,
     shows: ['Previous page'],
   },
+  {
+    name: 'about',
+    path: '/about/data/',
+    heading: /^Where the data comes from$/,
+    shows: ['IANA’s port registry', 'How a dormancy verdict is made'],
+  },
   { name: 'search', path: '/search/', heading: /^Search$/, shows: ['Full-text search needs JavaScript'] },
   {
     name: 'not found',

@@ -140,3 +140,21 @@ test('the skip link moves focus to the main content', async ({ page }) => {
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/#content$/);
 });
+
+test('the footer leads to the pages about the site, each with its own heading', async ({ page }) => {
+  await page.goto('/ports/3515/');
+  const about = page.getByRole('contentinfo').getByRole('navigation', { name: 'About the site' });
+  const links = about.getByRole('link');
+  await expect(links).toHaveText([
+    'Where the data comes from',
+    'How a dormancy verdict is made',
+    'JSON endpoints',
+    'Feedback and privacy',
+  ]);
+  for (const name of await links.allTextContents()) {
+    await page.goto('/ports/3515/');
+    await about.getByRole('link', { name }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
+    expect(await axeViolations(page)).toEqual([]);
+  }
+});
