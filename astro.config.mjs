@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
-import node from '@astrojs/node';
 import sitemap from '@astrojs/sitemap';
+import devApi from './src/integrations/dev-api.ts';
 import pagefindIndex from './src/integrations/pagefind.ts';
-import securityHeaders from './src/integrations/security-headers.ts';
+import staticHeaders from './src/integrations/static-headers.ts';
 
 // The public origin, for canonical URLs, OpenGraph and the sitemap. Deployments set SITE_URL.
 const site = process.env.SITE_URL ?? 'http://127.0.0.1:4321';
@@ -22,11 +22,11 @@ const feedbackOrigin = /^https?:\/\//.test(endpoint) ? ` ${new URL(endpoint).ori
 
 export default defineConfig({
   site,
-  // Pages link with a trailing slash; 'ignore' also lets the API answer at /api/feedback as documented.
+  // Pages link with a trailing slash; 'ignore' also lets the dev server's API answer at /api/feedback.
   trailingSlash: 'ignore',
+  // Every page is prerendered; the one live part, the feedback API, is served by src/server/, not by Astro.
   output: 'static',
-  adapter: node({ mode: 'standalone', staticHeaders: true }),
-  integrations: [mdx(), sitemap(), securityHeaders(), pagefindIndex()],
+  integrations: [mdx(), sitemap(), staticHeaders(), pagefindIndex(), devApi()],
   // Pages show commands as plain code; Shiki's inline colour styles would need 'unsafe-inline' under the CSP.
   markdown: { syntaxHighlight: false },
   scopedStyleStrategy: 'where',

@@ -13,9 +13,9 @@ const executablePath = existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined
 // database, and the workers inherit both through the environment.
 process.env['TEST_PORT'] ??= String(await freePort());
 // Each run votes into a fresh database file, so tests see only their own votes.
-process.env['TEST_FEEDBACK_DB'] ??= join(mkdtempSync(join(tmpdir(), 'dormant-ports-e2e-')), 'feedback.db');
+process.env['TEST_DATA'] ??= mkdtempSync(join(tmpdir(), 'dormant-ports-e2e-'));
 const PORT = Number(process.env['TEST_PORT']);
-const FEEDBACK_DB = process.env['TEST_FEEDBACK_DB'];
+const DATA = process.env['TEST_DATA'];
 export const baseURL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
@@ -41,8 +41,11 @@ export default defineConfig({
     env: {
       HOST: '127.0.0.1',
       PORT: String(PORT),
-      FEEDBACK_DB_URL: `file:${FEEDBACK_DB}`,
+      FEEDBACK_DB_URL: `file:${join(DATA, 'feedback.db')}`,
+      FEEDBACK_KEY_FILE: join(DATA, 'feedback.key'),
+      // Every test browser votes from 127.0.0.1; the real limits are tested over HTTP (tests/http/).
       FEEDBACK_RATE_LIMIT: '10000',
+      FEEDBACK_VOTES_PER_NETWORK: '10000',
     },
     reuseExistingServer: false,
     timeout: 30_000,

@@ -1,7 +1,6 @@
 /**
- * Builds the Pagefind search index inside `astro build`, from the pages just written, so the index can never
- * be older than the site. With the node adapter the hook's `dir` is `dist/client/`, the folder the server
- * serves; indexing `dist/` would give every result a `/client/` prefix.
+ * Builds the Pagefind search index inside `astro build`, from the pages just written (the hook's `dir`, dist/),
+ * so the index can never be older than the site.
  */
 import type { AstroIntegration } from 'astro';
 import { fileURLToPath } from 'node:url';

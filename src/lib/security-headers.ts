@@ -1,6 +1,7 @@
 /**
- * The site's HTTP header policy, in one place: the production server (`src/server/serve.ts`) sends it, and the
- * build writes the same policy to `_headers` for static hosts. Plain TypeScript, no Astro imports.
+ * The site's HTTP header policy, in one place: the production server (src/server/) sends it, and the build
+ * writes the same policy to `_headers` for static hosts and to `_nginx-headers.conf` for nginx. Plain
+ * TypeScript, no Astro imports.
  */
 
 /** Sent with every response. */
@@ -28,6 +29,9 @@ export function cacheControl(pathname: string): string {
 
 /** The methods a prerendered page answers; anything else gets 405 with this list in `Allow`. */
 export const PAGE_METHODS = ['GET', 'HEAD'] as const;
+
+/** Files the build writes beside the pages for the servers; not pages, so never served as such. */
+export const SERVER_FILES = ['/_headers', '/_nginx-headers.conf'] as const;
 
 /**
  * One policy for the whole site from Astro's per-page policies: the same directives, with every page's script
@@ -57,4 +61,20 @@ export function headersFile(csp: string): string {
     block('/_astro/*', { 'Cache-Control': cacheControl('/_astro/') }),
     '',
   ].join('\n\n');
+}
+
+/** The Content-Security-Policy a `_headers` file gives every page. */
+export function policyFromHeadersFile(text: string): string | undefined {
+  return /^\/\*\n(?:  .*\n)*?  Content-Security-Policy: (.+)$/m.exec(text)?.[1];
+}
+
+/**
+ * The same headers as nginx `add_header` lines, for `include` in deploy/nginx/dormant-ports.conf. `always`, so
+ * error pages carry them too; Cache-Control is left to the nginx config, which sets it per location.
+ */
+export function nginxHeaders(csp: string): string {
+  const quote = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
+  return `${Object.entries({ ...SECURITY_HEADERS, 'Content-Security-Policy': csp })
+    .map(([name, value]) => `add_header ${name} ${quote(value)} always;`)
+    .join('\n')}\n`;
 }

@@ -1,104 +1,209 @@
 /**
- * The production server: Astro's node adapter (static pages and the feedback API) behind the site's header
- * policy. Run after a build: `npm run serve`; HOST and PORT choose the address (default 127.0.0.1:4321).
+ * The production server: `npm run serve` after a build (`npm start` does both). It serves the built site from
+ * dist/ and the feedback API, with one worker process per core (SERVE_WORKERS).
  *
- * The adapter's standalone server serves files as they are, so headers Astro does not manage (HSTS, framing,
- * caching) and the 405 for non-GET requests to pages are added here, around its request handler.
+ * There is no single process whose death takes the site down. Each worker opens its own listening socket on the
+ * same port (SO_REUSEPORT), so the kernel spreads connections over the live workers, and all shared state — the
+ * vote cap, the rate limit — lives in the feedback store, not in any process. The supervisor only starts
+ * workers and restarts one that dies. If the supervisor itself is killed, the workers keep serving and start a
+ * new supervisor; once its workers listen, the old ones finish their requests and leave. A lock (a socket only
+ * one process can bind) keeps two supervisors off one port.
  */
-import cluster from 'node:cluster';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { createServer } from 'node:http';
+import { createConnection, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
-import { cacheControl, PAGE_METHODS, SECURITY_HEADERS } from '../lib/security-headers.ts';
+import { policyFromHeadersFile } from '../lib/security-headers.ts';
+import { createApi } from './api.ts';
+import { ConfigError, readConfig, type ServerConfig } from './config.ts';
+import { createHttpServer } from './http.ts';
+import { log } from './log.ts';
+import { createStaticHandler } from './static.ts';
 
-const ENTRY = new URL('../../dist/server/entry.mjs', import.meta.url);
-const HEADERS_JSON = new URL('../../dist/_headers.json', import.meta.url);
+const ENTRY = fileURLToPath(import.meta.url);
+const ROLE = process.env['DORMANT_PORTS_ROLE'] === 'worker' ? 'worker' : 'supervisor';
+/** How long a stopping worker lets requests in flight finish. */
+const DRAIN_MS = 10_000;
 
-if (!existsSync(ENTRY)) {
-  console.error(`No build at ${fileURLToPath(ENTRY)}: run \`npm run build\` first.`);
-  process.exit(1);
+let config: ServerConfig;
+try {
+  config = readConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`Dormant Ports: ${error.message}`);
+  process.exit(2);
 }
 
-interface HeadersJson {
-  pathname: string;
-  headers: { key: string; value: string }[];
-}
+/** Where the supervisor of this address holds its lock: an abstract socket on Linux, a file elsewhere. */
+const LOCK =
+  process.platform === 'linux'
+    ? `\0dormant-ports:${config.host}:${config.port}`
+    : join(config.root, '..', `.serve-${config.port}.lock`);
 
-// The build writes one site-wide policy into every entry (src/integrations/security-headers.ts); error pages
-// and API responses get it from here too.
-const csp = (JSON.parse(readFileSync(HEADERS_JSON, 'utf8')) as HeadersJson[])
-  .flatMap((entry) => entry.headers)
-  .find((header) => header.key.toLowerCase() === 'content-security-policy')?.value;
-if (!csp) throw new Error(`${fileURLToPath(HEADERS_JSON)} has no Content-Security-Policy`);
-const policy: string = csp;
+if (ROLE === 'worker') await runWorker();
+else runSupervisor();
 
-// The adapter starts its own server on import unless told not to.
-process.env['ASTRO_NODE_AUTOSTART'] = 'disabled';
-const { handler } = (await import(ENTRY.href)) as {
-  handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
-};
-
-const host = process.env['HOST'] ?? '127.0.0.1';
-const port = Number(process.env['PORT'] ?? 4321);
-
-// One process per core (SERVE_WORKERS to change): the feedback API is CPU-bound, and SQLite in WAL mode takes
-// writes from several processes. Each worker keeps its own rate-limit counters.
-const workers = Number(process.env['SERVE_WORKERS'] ?? availableParallelism());
-if (cluster.isPrimary && workers > 1) {
-  // Keeps the feedback API's rate-limit counts for all workers together.
-  new RateLimiterClusterMaster();
-  for (let i = 0; i < workers; i++) cluster.fork();
+function runSupervisor(): void {
+  if (!existsSync(join(config.root, '_headers'))) {
+    console.error(`No build at ${config.root}: run \`npm run build\` first.`);
+    process.exit(1);
+  }
+  const takeover = process.env['DORMANT_PORTS_TAKEOVER'] === '1';
+  let ready = false;
   let stopping = false;
-  cluster.on('exit', (worker, code) => {
-    if (stopping) return;
-    console.error(`worker ${worker.process.pid} exited (${code}); starting another`);
-    cluster.fork();
+  const lock: Server = createServer((socket) => {
+    socket.end(`${ready ? 'ready' : 'starting'} ${process.pid}\n`);
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      stopping = true;
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill(signal);
-      let left = Object.keys(cluster.workers ?? {}).length;
-      if (left === 0) process.exit(0);
-      cluster.on('exit', () => {
-        if (--left === 0) process.exit(0);
+  lock.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') {
+      // Another supervisor already serves this address; a takeover attempt that lost the race just leaves.
+      if (takeover) process.exit(0);
+      console.error(`Dormant Ports already runs on ${config.host}:${config.port}.`);
+      process.exit(1);
+    }
+    throw error;
+  });
+
+  lock.listen(LOCK, () => {
+    // Only Linux lets several processes listen on one port; elsewhere one worker serves.
+    const count = process.platform === 'linux' ? config.workers : 1;
+    const listening = new Set<number>();
+    const exits: number[] = [];
+    const workers = new Map<number, ChildProcess>();
+
+    const start = (slot: number) => {
+      const child = fork(ENTRY, [], {
+        env: { ...process.env, DORMANT_PORTS_ROLE: 'worker', DORMANT_PORTS_WORKER: String(slot) },
+        stdio: 'inherit',
+      });
+      workers.set(slot, child);
+      child.on('message', (message: { type?: string }) => {
+        if (message.type !== 'listening') return;
+        listening.add(slot);
+        if (!ready && listening.size === count) {
+          ready = true;
+          log.info(`Dormant Ports on http://${config.host}:${config.port}/ (${count} worker${count === 1 ? '' : 's'})`);
+        }
+      });
+      child.on('exit', (code, signal) => {
+        listening.delete(slot);
+        if (workers.get(slot) === child) workers.delete(slot);
+        if (stopping) {
+          if (workers.size === 0) process.exit(0);
+          return;
+        }
+        log.warn(`worker ${child.pid ?? '?'} exited (${signal ?? code}); starting another`);
+        const now = Date.now();
+        exits.push(now);
+        while (exits.length > 0 && exits[0]! < now - 10_000) exits.shift();
+        // A worker that dies at once, again and again, has a reason (a port taken, a broken build); say so.
+        if (exits.length > 10 && !ready) {
+          log.error('workers keep exiting before they listen; giving up');
+          process.exit(1);
+        }
+        setTimeout(
+          () => {
+            start(slot);
+          },
+          exits.length > 3 ? 1000 : 50,
+        );
+      });
+    };
+    for (let slot = 0; slot < count; slot++) start(slot);
+
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.on(signal, () => {
+        if (stopping) return;
+        stopping = true;
+        lock.close();
+        if (workers.size === 0) process.exit(0);
+        for (const child of workers.values()) child.kill('SIGTERM');
+        setTimeout(() => process.exit(0), DRAIN_MS + 2000).unref();
+      });
+    }
+  });
+}
+
+async function runWorker(): Promise<void> {
+  const csp = policyFromHeadersFile(readFileSync(join(config.root, '_headers'), 'utf8'));
+  if (!csp) throw new Error(`${join(config.root, '_headers')} has no Content-Security-Policy`);
+  const api = await createApi(config);
+  const server = createHttpServer({
+    config,
+    api,
+    serveStatic: createStaticHandler({ root: config.root, csp, cacheBytes: config.compressionCache }),
+  });
+  let stopping = false;
+
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`worker stopping: ${why}`);
+    server.close(() => {
+      void api.close().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => {
+      server.closeAllConnections();
+    }, DRAIN_MS).unref();
+  };
+  process.on('SIGTERM', () => {
+    stop('asked to stop');
+  });
+  process.on('SIGINT', () => {
+    stop('asked to stop');
+  });
+  process.on('uncaughtException', (error) => {
+    // Every request has its own boundary (http.ts), so this is a bug; leave cleanly and let a fresh worker start.
+    log.error('uncaught exception in a worker', error);
+    console.error(error);
+    stop('uncaught exception');
+  });
+
+  process.once('disconnect', () => {
+    if (stopping) return;
+    log.warn('the supervisor is gone; serving on while a new one starts');
+    spawn(process.execPath, [ENTRY], {
+      detached: true,
+      stdio: 'inherit',
+      env: { ...process.env, DORMANT_PORTS_ROLE: 'supervisor', DORMANT_PORTS_TAKEOVER: '1' },
+    }).unref();
+    void waitForNewSupervisor().then((found) => {
+      if (found) stop('a new supervisor and its workers took over');
+    });
+  });
+
+  server.listen(
+    { host: config.host, port: config.port, exclusive: true, reusePort: process.platform === 'linux' },
+    () => {
+      process.send?.({ type: 'listening' });
+    },
+  );
+  server.on('error', (error) => {
+    log.error(`cannot listen on ${config.host}:${config.port}`, error);
+    process.exit(1);
+  });
+}
+
+/** Polls the lock until a supervisor there says its workers are listening; false after 30 s. */
+async function waitForNewSupervisor(): Promise<boolean> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const answer = await new Promise<string>((done) => {
+      const socket = createConnection(LOCK);
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.on('end', () => {
+        done(text);
+      });
+      socket.on('error', () => {
+        done('');
       });
     });
+    if (answer.startsWith('ready')) return true;
+    await new Promise((r) => setTimeout(r, 250));
   }
-  console.log(`Dormant Ports on http://${host}:${port}/ (${workers} workers)`);
-} else {
-  serve();
-}
-
-function serve() {
-  const server = createServer((req, res) => {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    // JSON answers render nothing, so the 2 KB page policy would only slow the API down.
-    if (!pathname.startsWith('/api/')) res.setHeader('Content-Security-Policy', policy);
-    res.setHeader('Cache-Control', cacheControl(pathname));
-
-    const method = req.method ?? 'GET';
-    const isApi = pathname.startsWith('/api/');
-    if (!isApi && !(PAGE_METHODS as readonly string[]).includes(method)) {
-      res.writeHead(405, { Allow: PAGE_METHODS.join(', '), 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(`${method} is not allowed here: pages answer ${PAGE_METHODS.join(' and ')}.\n`);
-      return;
-    }
-    handler(req, res);
-  });
-
-  server.listen(port, host, () => {
-    if (cluster.isPrimary) console.log(`Dormant Ports on http://${host}:${port}/`);
-  });
-
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      server.close(() => process.exit(0));
-      // Keep-alive connections would hold close() open; they carry no unfinished work worth waiting for.
-      server.closeAllConnections();
-    });
-  }
+  return false;
 }

@@ -17,9 +17,9 @@ import { checkLinks, checkPageFragments } from './links.ts';
 import { scan } from './observatory.ts';
 
 const { values } = parseArgs({ options: { ci: { type: 'boolean', default: false } } });
-const CLIENT = join(ROOT, 'dist/client');
+const CLIENT = join(ROOT, 'dist');
 if (!existsSync(CLIENT)) {
-  console.error('No build in dist/client: run `npm run build` first.');
+  console.error('No build in dist: run `npm run build` first.');
   process.exit(2);
 }
 

@@ -23,7 +23,7 @@ await build({ root: ROOT, logLevel: 'warn' });
 const seconds = (performance.now() - started) / 1000;
 const peakKb = process.resourceUsage().maxRSS;
 
-const client = join(ROOT, 'dist/client');
+const client = join(ROOT, 'dist');
 const pages = readdirSync(client, { recursive: true }).filter((name) => String(name).endsWith('.html')).length;
 const registryPage = readFileSync(join(client, 'ports/3520/index.html'));
 const css = [...registryPage.toString().matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/g)].map((m) =>

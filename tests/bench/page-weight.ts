@@ -12,13 +12,13 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-const CLIENT = resolve(import.meta.dirname, '../../dist/client');
+const CLIENT = resolve(import.meta.dirname, '../../dist');
 const { values, positionals } = parseArgs({ options: { budget: { type: 'string' } }, allowPositionals: true });
 const budget = values.budget === undefined ? undefined : Number(values.budget);
 const paths = positionals.length > 0 ? positionals : ['/', '/ports/', '/ports/3515/', '/ports/3521/', '/404.html'];
 
 if (!existsSync(CLIENT)) {
-  console.error('No build in dist/client: run `npm run build` first.');
+  console.error('No build in dist: run `npm run build` first.');
   process.exit(2);
 }
 

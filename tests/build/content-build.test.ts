@@ -136,7 +136,7 @@ test('an article may omit iana and take the facts from IANA’s registry', () =>
   const { dir } = projectWith('3515.mdx', withoutIana);
   const { status, output } = astro('build', dir);
   assert.equal(status, 0, output);
-  const html = readFileSync(join(dir, 'dist/client/ports/3515/index.html'), 'utf8');
+  const html = readFileSync(join(dir, 'dist/ports/3515/index.html'), 'utf8');
   assert.match(html, /Rick Stefanik/);
   assert.match(html, /must-backplane/);
 });

@@ -7,37 +7,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FeedbackStore } from '../../src/lib/feedback/store.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { cookieOf, readVotes, send, vote } from '../support/votes.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'dormant-ports-feedback-'));
-const dbUrl = `file:${join(dir, 'feedback.db')}`;
 const TOKEN = 'test-admin-token-123';
+// The database and key outlive one server, so the restart test can start a second one on them.
+const dir = mkdtempSync(join(tmpdir(), 'dormant-ports-feedback-'));
+const ENV = {
+  FEEDBACK_DB_URL: `file:${join(dir, 'feedback.db')}`,
+  FEEDBACK_KEY_FILE: join(dir, 'feedback.key'),
+  FEEDBACK_RATE_LIMIT: '1000',
+  FEEDBACK_ADMIN_TOKEN: TOKEN,
+};
 let server: RunningServer;
-
-async function storedVotes() {
-  const store = new FeedbackStore({ url: dbUrl });
-  try {
-    return await store.votes();
-  } finally {
-    store.close();
-  }
-}
-
-function post(body: string, headers: Record<string, string> = {}, origin = server.origin) {
-  return fetch(`${origin}/api/feedback`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body,
-    redirect: 'manual',
-  });
-}
-
-const vote = (extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ port: 3515, rating: 'helpful', voter: 'reader-0001', ...extra });
+const dbFile = () => join(dir, 'feedback.db');
 
 before(async () => {
-  server = await startServer({ FEEDBACK_DB_URL: dbUrl, FEEDBACK_RATE_LIMIT: '1000', FEEDBACK_ADMIN_TOKEN: TOKEN });
+  server = await startServer(ENV);
 });
 after(async () => {
   await server.stop();
@@ -45,72 +31,121 @@ after(async () => {
 });
 
 describe('POST /api/feedback', () => {
-  test('stores a valid vote, and a repeat from the same reader the same day replaces it', async () => {
-    const first = await post(vote({ rating: 'somewhat' }));
+  test('stores a vote, hands the reader a cookie, and a repeat vote with it replaces the first', async () => {
+    const first = await vote(server.origin, { port: 3515, rating: 'somewhat' });
     assert.equal(first.status, 200);
-    assert.deepEqual(await first.json(), { ok: true, port: 3515, rating: 'somewhat' });
-    const again = await post(vote({ rating: 'helpful', comment: 'Clear and sourced.', reasons: ['other'] }));
-    assert.equal(again.status, 200);
-    const votes = (await storedVotes()).filter((v) => v.port === 3515);
-    assert.equal(votes.length, 1);
+    assert.deepEqual(JSON.parse(first.body), { ok: true, port: 3515, rating: 'somewhat', vote: 'stored' });
+    const cookie = cookieOf(first);
+    assert.match(cookie ?? '', /^dp_voter=[\w-]{22}\.[\w-]{22}$/);
+    assert.match(String(first.headers['set-cookie']), /HttpOnly; SameSite=Lax/);
+
+    const again = await vote(
+      server.origin,
+      { port: 3515, rating: 'helpful', comment: 'Clear and sourced.', reasons: ['other'] },
+      { cookie },
+    );
+    assert.equal((JSON.parse(again.body) as { vote: string }).vote, 'replaced');
+    const rows = readVotes(dbFile()).filter((v) => v.port === 3515);
     assert.deepEqual(
-      votes.map(({ rating, comment, reasons }) => ({ rating, comment, reasons })),
-      [{ rating: 'helpful', comment: 'Clear and sourced.', reasons: ['other'] }],
+      rows.map(({ rating, comment, reasons }) => ({ rating, comment, reasons })),
+      [{ rating: 'helpful', comment: 'Clear and sourced.', reasons: '["other"]' }],
     );
   });
 
-  test('takes a form post and redirects back to the page’s #feedback', async () => {
-    const response = await post('port=3521&rating=not-helpful&comment=&website=', {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Origin: server.origin,
-    });
-    assert.equal(response.status, 303);
-    assert.equal(response.headers.get('location'), '/ports/3521/?voted=not-helpful#feedback');
-    assert.ok((await storedVotes()).some((v) => v.port === 3521 && v.rating === 'not-helpful'));
+  test('a later answer without a comment keeps the comment already given', async () => {
+    const first = await vote(server.origin, { port: 3000, rating: 'somewhat', comment: 'Stale.' });
+    await vote(server.origin, { port: 3000, rating: 'helpful' }, { cookie: cookieOf(first) });
+    const row = readVotes(dbFile()).find((v) => v.port === 3000);
+    assert.deepEqual(row && [row.rating, row.comment], ['helpful', 'Stale.']);
   });
 
-  const refusals: [string, () => Promise<Response>, number, RegExp][] = [
-    ['an unknown page', () => post(vote({ port: 3546 })), 404, /no page for port 3546/],
-    ['a bad rating', () => post(vote({ rating: 'great' })), 400, /rating must be one of/],
-    ['an unknown field', () => post(vote({ isAdmin: true })), 400, /unknown field: isAdmin/],
-    ['a comment with control characters', () => post(vote({ comment: 'hi\u0007' })), 400, /control characters/],
-    ['a comment over 1,000 characters', () => post(vote({ comment: 'x'.repeat(1001) })), 400, /at most 1000/],
-    ['an oversized body', () => post(vote({ comment: 'x'.repeat(5000) })), 413, /larger than 4096 bytes/],
-    ['bad JSON', () => post('{"port": 3515,'), 400, /not valid JSON/],
-    ['a wrong content type', () => post(vote(), { 'Content-Type': 'text/plain' }), 415, /application\/json/],
-    ['a foreign origin', () => post(vote(), { Origin: 'https://evil.example' }), 403, /cross-site/],
-    ['a cross-site fetch', () => post(vote(), { 'Sec-Fetch-Site': 'cross-site' }), 403, /cross-site/],
-    ['a filled honeypot', () => post(vote({ website: 'http://spam.example' })), 400, /robot/],
+  test('takes a form post, records its locale and redirects back to the page’s #feedback in that locale', async () => {
+    const answer = await send(server.origin, {
+      method: 'POST',
+      path: '/api/feedback',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin },
+      body: 'port=3521&rating=not-helpful&locale=fa&comment=&website=',
+    });
+    assert.equal(answer.status, 303);
+    assert.equal(answer.headers.location, '/fa/ports/3521/?voted=not-helpful#feedback');
+    assert.ok(readVotes(dbFile()).some((v) => v.port === 3521 && v.rating === 'not-helpful' && v.locale === 'fa'));
+  });
+
+  test('accepts a vote on any port number, since every number has a page', async () => {
+    assert.equal((await vote(server.origin, { port: 5938 })).status, 200);
+    assert.equal((await vote(server.origin, { port: 0 })).status, 200);
+  });
+
+  const refusals: [string, () => ReturnType<typeof vote>, number, RegExp][] = [
+    ['a port above 65535', () => vote(server.origin, { port: 70000 }), 400, /port: a port number is at most 65535/],
+    ['a bad rating', () => vote(server.origin, { rating: 'great' }), 400, /rating must be one of/],
+    ['an unknown field', () => vote(server.origin, { isAdmin: true }), 400, /unknown field: isAdmin/],
+    ['a client-chosen voter id', () => vote(server.origin, { voter: 'abcdefgh' }), 400, /unknown field: voter/],
+    ['an unknown locale', () => vote(server.origin, { locale: 'de' }), 400, /locale must be one of en, fa, bg/],
+    ['a comment with control characters', () => vote(server.origin, { comment: 'hi\u0007' }), 400, /control/],
+    ['a comment over 1,000 characters', () => vote(server.origin, { comment: 'x'.repeat(1001) }), 400, /at most 1000/],
+    ['an oversized body', () => vote(server.origin, { comment: 'x'.repeat(5000) }), 413, /larger than 4096 bytes/],
+    [
+      'bad JSON',
+      () =>
+        send(server.origin, {
+          method: 'POST',
+          path: '/api/feedback',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"port": 3515,',
+        }),
+      400,
+      /not valid JSON/,
+    ],
+    [
+      'a wrong content type',
+      () => vote(server.origin, {}, { headers: { 'Content-Type': 'text/plain' } }),
+      415,
+      /application\/json/,
+    ],
+    ['a foreign origin', () => vote(server.origin, {}, { headers: { Origin: 'https://evil.example' } }), 403, /cross/],
+    [
+      'a cross-site fetch',
+      () => vote(server.origin, {}, { headers: { 'Sec-Fetch-Site': 'cross-site' } }),
+      403,
+      /cross/,
+    ],
+    ['a filled honeypot', () => vote(server.origin, { website: 'http://spam.example' }), 400, /robot/],
   ];
-  for (const [name, send, status, reason] of refusals) {
+  for (const [name, post, status, reason] of refusals) {
     test(`refuses ${name} with ${status} and a JSON reason, storing nothing`, async () => {
-      const before = await storedVotes();
-      const response = await send();
-      assert.equal(response.status, status);
-      assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
-      const body = (await response.json()) as { error?: string };
-      assert.match(body.error ?? '', reason);
-      assert.deepEqual(await storedVotes(), before);
+      const before = readVotes(dbFile());
+      const answer = await post();
+      assert.equal(answer.status, status);
+      assert.match(String(answer.headers['content-type']), /^application\/json/);
+      assert.match((JSON.parse(answer.body) as { error: string }).error, reason);
+      assert.equal(answer.headers['set-cookie'], undefined);
+      assert.deepEqual(readVotes(dbFile()), before);
     });
   }
 });
 
 describe('GET /api/feedback/summary', () => {
   test('needs the admin token', async () => {
-    assert.equal((await fetch(`${server.origin}/api/feedback/summary`)).status, 401);
-    const wrong = await fetch(`${server.origin}/api/feedback/summary`, { headers: { Authorization: 'Bearer nope' } });
+    assert.equal((await send(server.origin, { path: '/api/feedback/summary' })).status, 401);
+    const wrong = await send(server.origin, {
+      path: '/api/feedback/summary',
+      headers: { Authorization: 'Bearer nope' },
+    });
     assert.equal(wrong.status, 401);
   });
 
-  test('reports votes per page with the token', async () => {
-    const response = await fetch(`${server.origin}/api/feedback/summary`, {
+  test('reports votes per page and per locale with the token', async () => {
+    const answer = await send(server.origin, {
+      path: '/api/feedback/summary',
       headers: { Authorization: `Bearer ${TOKEN}` },
     });
-    assert.equal(response.status, 200);
-    const report = (await response.json()) as {
+    assert.equal(answer.status, 200);
+    const report = JSON.parse(answer.body) as {
       port: number;
       total: number;
       votes: Record<string, number>;
+      locales: Record<string, number>;
       helpfulShare: number;
     }[];
     const page = report.find((p) => p.port === 3515);
@@ -119,36 +154,36 @@ describe('GET /api/feedback/summary', () => {
       helpful: 1,
       share: 1,
     });
+    assert.deepEqual(report.find((p) => p.port === 3521)?.locales, { en: 0, fa: 1, bg: 0 });
   });
 });
 
 describe('the feedback store across servers', () => {
   test('keeps every vote across a restart', async () => {
-    for (let i = 0; i < 5; i++)
-      assert.equal((await post(vote({ voter: `restart-${i}-reader`, rating: 'somewhat' }))).status, 200);
-    const beforeRestart = await storedVotes();
+    for (let i = 0; i < 5; i++) assert.equal((await vote(server.origin, { port: 4000 + i })).status, 200);
+    const beforeRestart = readVotes(dbFile());
     await server.stop();
-    server = await startServer({ FEEDBACK_DB_URL: dbUrl, FEEDBACK_RATE_LIMIT: '1000', FEEDBACK_ADMIN_TOKEN: TOKEN });
-    assert.deepEqual(await storedVotes(), beforeRestart);
-    assert.equal((await post(vote({ voter: 'after-restart' }))).status, 200);
-    assert.equal((await storedVotes()).length, beforeRestart.length + 1);
+    server = await startServer(ENV);
+    assert.deepEqual(readVotes(dbFile()), beforeRestart);
+    assert.equal((await vote(server.origin, { port: 4100 })).status, 200);
+    assert.equal(readVotes(dbFile()).length, beforeRestart.length + 1);
   });
 
-  test('answers 429 with Retry-After once a client exceeds the rate limit, storing nothing more', async () => {
-    const limited = await startServer({ FEEDBACK_DB_URL: dbUrl, FEEDBACK_RATE_LIMIT: '3' });
+  test('answers 429 with Retry-After once a network votes too often in a minute, storing nothing more', async () => {
+    const limited = await startServer({ FEEDBACK_RATE_LIMIT: '3' });
+    const file = limited.env['FEEDBACK_DB_URL']!.replace(/^file:/, '');
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 3; i++)
-        statuses.push((await post(vote({ voter: `limit-${i}-reader` }), {}, limited.origin)).status);
+      for (let i = 0; i < 3; i++) statuses.push((await vote(limited.origin, { port: 3000 + i })).status);
       assert.deepEqual(statuses, [200, 200, 200]);
-      const before = await storedVotes();
-      const refused = await post(vote({ voter: 'limit-x-reader' }), {}, limited.origin);
+      const before = readVotes(file);
+      const refused = await vote(limited.origin, { port: 3010 });
       assert.equal(refused.status, 429);
-      assert.match(refused.headers.get('retry-after') ?? '', /^\d+$/);
-      assert.match(((await refused.json()) as { error: string }).error, /too many votes/);
-      assert.deepEqual(await storedVotes(), before);
+      assert.match(String(refused.headers['retry-after']), /^\d+$/);
+      assert.match((JSON.parse(refused.body) as { error: string }).error, /too many votes from this network/);
+      assert.deepEqual(readVotes(file), before);
       // This server has no FEEDBACK_ADMIN_TOKEN, so the summary does not exist at all.
-      assert.equal((await fetch(`${limited.origin}/api/feedback/summary`)).status, 404);
+      assert.equal((await send(limited.origin, { path: '/api/feedback/summary' })).status, 404);
     } finally {
       await limited.stop();
     }
@@ -157,11 +192,12 @@ describe('the feedback store across servers', () => {
   test('keeps serving pages while the store is unavailable, and says the vote was not saved', async () => {
     const broken = await startServer({ FEEDBACK_DB_URL: 'file:/dev/null/feedback.db' });
     try {
-      const response = await post(vote(), {}, broken.origin);
-      assert.equal(response.status, 503);
-      assert.match(((await response.json()) as { error: string }).error, /could not be saved/);
-      assert.equal((await fetch(`${broken.origin}/ports/3515/`)).status, 200);
-      assert.equal((await post(vote(), {}, broken.origin)).status, 503);
+      const answer = await vote(broken.origin, {});
+      assert.equal(answer.status, 503);
+      assert.equal(answer.headers['retry-after'], '30');
+      assert.match((JSON.parse(answer.body) as { error: string }).error, /could not be saved/);
+      assert.equal((await send(broken.origin, { path: '/ports/3515/' })).status, 200);
+      assert.equal((await vote(broken.origin, {})).status, 503);
       assert.equal(broken.process.exitCode, null);
     } finally {
       await broken.stop();

@@ -1,17 +1,31 @@
 /**
- * Starts the production server (`src/server/serve.ts`) on a free loopback port for audits and benchmarks, and
- * stops it again. Needs a build in dist/.
+ * Starts the production server (`src/server/serve.ts`) on a free loopback port, with its own feedback database
+ * and key file in a temporary folder unless the caller names others, and stops it again — the supervisor, its
+ * workers, and any supervisor that took over after a test killed the first. Needs a build in dist/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
+export const DIST = join(ROOT, 'dist');
 
 export interface RunningServer {
   origin: string;
   port: number;
+  /** The supervisor this call started (after a takeover, no longer the one in charge). */
   process: ChildProcess;
+  /** A temporary folder for this server (its database and key file unless the caller named others); removed on stop. */
+  dir: string;
+  env: Record<string, string>;
+  /** Everything the server printed. */
+  output(): string;
+  /** The supervisor now in charge of the port, as its lock says. */
+  supervisor(): Promise<number | undefined>;
+  /** Process ids of the workers of the current supervisor. */
+  workers(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -30,42 +44,124 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The children of a process, read from /proc (Linux, where the tests run). */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name is in parentheses and may contain spaces; the parent id is the second field after it.
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === pid) children.push(Number(entry));
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return children;
+}
+
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function askLock(host: string, port: number): Promise<string> {
+  return new Promise((done) => {
+    const socket = createConnection(`\0dormant-ports:${host}:${port}`);
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('end', () => {
+      done(text);
+    });
+    socket.on('error', () => {
+      done('');
+    });
+  });
+}
+
+export async function waitFor(check: () => Promise<boolean> | boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [resolve(ROOT, 'src/server/serve.ts')], {
+  const dir = mkdtempSync(join(tmpdir(), 'dormant-ports-server-'));
+  const fullEnv: Record<string, string> = {
+    FEEDBACK_DB_URL: `file:${join(dir, 'feedback.db')}`,
+    FEEDBACK_KEY_FILE: join(dir, 'feedback.key'),
+    ...env,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+  };
+  const child = spawn(process.execPath, [join(ROOT, 'src/server/serve.ts')], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...fullEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
-    try {
-      if ((await fetch(`${origin}/`)).ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      child.kill();
-      throw new Error(`the server did not answer on ${origin} within 20 s`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  const supervisor = async () => {
+    const answer = await askLock('127.0.0.1', port);
+    const pid = /^\w+ (\d+)/.exec(answer)?.[1];
+    return pid ? Number(pid) : undefined;
+  };
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}:\n${output}`);
+      return (await askLock('127.0.0.1', port)).startsWith('ready');
+    }, `the server on ${origin}`);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
   }
   return {
     origin,
     port,
     process: child,
-    stop: () =>
-      new Promise((done) => {
-        if (child.exitCode !== null) {
-          done();
-          return;
+    dir,
+    env: fullEnv,
+    output: () => output,
+    supervisor,
+    workers: async () => {
+      const pid = await supervisor();
+      return pid ? childrenOf(pid) : [];
+    },
+    stop: async () => {
+      const pids = new Set<number>();
+      if (child.exitCode === null && child.pid) pids.add(child.pid);
+      const current = await supervisor();
+      if (current) pids.add(current);
+      for (const pid of [...pids]) childrenOf(pid).forEach((worker) => pids.add(worker));
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          // Already gone.
         }
-        child.once('exit', () => {
-          done();
-        });
-        child.kill('SIGTERM');
-      }),
+      }
+      await waitFor(() => [...pids].every((pid) => !isRunning(pid) || isZombie(pid)), 'the server to stop', 15_000);
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
 }

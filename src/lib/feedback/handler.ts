@@ -1,45 +1,45 @@
 /**
- * POST /api/feedback, as a plain Request → Response function so unit tests and the Astro route share it.
- * Every refusal is a 4xx with `{ "error": "…" }` and stores nothing; checks run cheapest first.
+ * POST /api/feedback as a plain Request → Response function, so the production server, the dev server and
+ * unit tests share it. Checks run cheapest first, and every refusal is a 4xx with `{ "error": "…" }` that
+ * stores nothing and spends none of the reader's vote budget: only a well-formed vote reaches the store,
+ * where the per-network cap and the per-minute rate limit are counted.
  */
-import cluster from 'node:cluster';
-import { RateLimiterCluster, RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { describeIssue, MAX_BODY_BYTES, voteSchema, type Vote } from './schema.ts';
-import type { FeedbackStore } from './store.ts';
+import { DEFAULT_LOCALE, type Locale } from '../../i18n/locales.ts';
+import { COOKIE_NAME, type VisitorKeys } from './identity.ts';
+import { describeIssue, fromForm, MAX_BODY_BYTES, voteSchema } from './schema.ts';
+import { StoreUnavailableError, type FeedbackStore, type Limits } from './store.ts';
 
-export interface FeedbackDeps {
+export interface FeedbackContext {
   store: FeedbackStore;
-  limiter: RateLimiterAbstract;
-  /** Port numbers that have a page. */
-  pages: ReadonlySet<number>;
-  /** Origins allowed to post: the site's own, and the static site's when the API is hosted apart from it. */
+  keys: VisitorKeys;
+  limits: Limits;
+  /** Origins allowed to post here: the site's own, and static copies of it elsewhere. */
   origins: ReadonlySet<string>;
+  /** The origins this request counts as same-origin (the public origin, and the host it was sent to). */
+  ownOrigins: ReadonlySet<string>;
+  /** The reader's address, as the server worked it out (trusted proxies included). */
   clientAddress: string;
+  /** Mark the voter cookie `Secure` (the site is served over HTTPS). */
+  secureCookie: boolean;
   now?: () => Date;
 }
 
-/**
- * Requests per client per minute (FEEDBACK_RATE_LIMIT; the load benchmark raises it). Under the production
- * server's cluster the workers share one count, kept by the primary process (src/server/serve.ts).
- */
-export function createLimiter(env: Record<string, string | undefined> = process.env): RateLimiterAbstract {
-  const options = { keyPrefix: 'feedback', points: Number(env['FEEDBACK_RATE_LIMIT'] || 30), duration: 60 };
-  return cluster.isWorker ? new RateLimiterCluster({ ...options, timeoutMs: 2000 }) : new RateLimiterMemory(options);
-}
+const JSON_TYPE = 'application/json; charset=utf-8';
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
-  });
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': JSON_TYPE, ...headers } });
 
 export const refuse = (status: number, error: string, headers: Record<string, string> = {}) =>
   json(status, { error }, headers);
 
-function corsHeaders(request: Request, origins: ReadonlySet<string>): Record<string, string> {
+function corsHeaders(
+  request: Request,
+  origins: ReadonlySet<string>,
+  own: ReadonlySet<string> = new Set(),
+): Record<string, string> {
   const origin = request.headers.get('origin');
-  if (!origin || !origins.has(origin) || origin === new URL(request.url).origin) return {};
-  return { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
+  if (!origin || !origins.has(origin) || own.has(origin)) return {};
+  return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' };
 }
 
 /** Preflight for a static site posting JSON to an API on another origin. */
@@ -57,19 +57,19 @@ export function preflight(request: Request, origins: ReadonlySet<string>): Respo
   });
 }
 
-/** `Origin` and `Sec-Fetch-Site` say where a browser request came from; Astro's checkOrigin skips JSON posts. */
-function crossSite(request: Request, origins: ReadonlySet<string>): boolean {
+/** `Origin` and `Sec-Fetch-Site` say where a browser request came from. */
+function crossSite(request: Request, origins: ReadonlySet<string>, own: ReadonlySet<string>): boolean {
   const origin = request.headers.get('origin');
-  if (origin && origin !== new URL(request.url).origin && !origins.has(origin)) return true;
+  if (origin && !own.has(origin) && !origins.has(origin)) return true;
   const site = request.headers.get('sec-fetch-site');
   return site === 'cross-site' && !(origin && origins.has(origin));
 }
 
 /** Reads at most `limit` bytes; undefined means the body was larger. */
-async function readCapped(request: Request, limit: number): Promise<string | undefined> {
+async function readCapped(request: Request, limit: number): Promise<Uint8Array | undefined> {
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > limit) return undefined;
-  if (!request.body) return '';
+  if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -83,87 +83,154 @@ async function readCapped(request: Request, limit: number): Promise<string | und
     }
     chunks.push(value);
   }
-  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
 }
 
-type Parsed = { kind: 'json' | 'form'; data: unknown } | Response;
+function cookieValue(request: Request, name: string): string | undefined {
+  for (const part of (request.headers.get('cookie') ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
 
-function parseBody(type: string, text: string): Parsed {
-  if (type === 'application/json') {
+/**
+ * A store that is down refuses every vote; one log line per cause every ten seconds (with how many votes it
+ * refused meanwhile) says as much as thousands would.
+ */
+const reported = new Map<string, { at: number; since: number }>();
+function reportUnavailable(reason: string, now = Date.now()): void {
+  const last = reported.get(reason);
+  if (last && now - last.at < 10_000) {
+    last.since++;
+    return;
+  }
+  const more = last?.since ? ` (${last.since} more votes refused for this since the last line)` : '';
+  console.error(`${new Date(now).toISOString()} error [${process.pid}] feedback: votes not stored: ${reason}${more}`);
+  reported.set(reason, { at: now, since: 0 });
+}
+
+/** Seconds until the next UTC midnight, when a day's votes and voter ids end. */
+function secondsToMidnight(now: Date): number {
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return Math.max(1, Math.ceil((midnight - now.getTime()) / 1000));
+}
+
+export async function handleFeedback(request: Request, context: FeedbackContext): Promise<Response> {
+  const cors = corsHeaders(request, context.origins, context.ownOrigins);
+  if (crossSite(request, context.origins, context.ownOrigins)) {
+    return refuse(403, 'cross-site requests are not accepted from this origin');
+  }
+  const say = (status: number, error: string, headers: Record<string, string> = {}) =>
+    refuse(status, error, { ...cors, ...headers });
+
+  const [type = '', ...params] = (request.headers.get('content-type') ?? '').split(';').map((p) => p.trim());
+  const mediaType = type.toLowerCase();
+  if (mediaType !== 'application/json' && mediaType !== 'application/x-www-form-urlencoded') {
+    return say(415, 'send application/json or application/x-www-form-urlencoded');
+  }
+  const charset = params
+    .find((p) => /^charset=/i.test(p))
+    ?.slice(8)
+    .replace(/"/g, '')
+    .toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    return say(415, `send the body as UTF-8 (charset=${charset} is not accepted)`);
+  }
+
+  const bytes = await readCapped(request, MAX_BODY_BYTES);
+  if (bytes === undefined) return say(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return say(400, 'the body is not valid UTF-8');
+  }
+
+  let data: unknown;
+  const form = mediaType === 'application/x-www-form-urlencoded';
+  if (form) {
+    const parsed = fromForm(new URLSearchParams(text));
+    if ('error' in parsed) return say(400, parsed.error);
+    data = parsed.data;
+  } else {
     try {
-      return { kind: 'json', data: JSON.parse(text) as unknown };
+      data = JSON.parse(text) as unknown;
     } catch {
-      return refuse(400, 'the body is not valid JSON');
+      return say(400, 'the body is not valid JSON');
     }
   }
-  const form = new URLSearchParams(text);
-  const data: Record<string, unknown> = {};
-  for (const key of new Set(form.keys())) {
-    const values = form.getAll(key);
-    data[key] = key === 'reasons' ? values : values.at(-1)!;
-  }
-  // A form sends every field as text: the port becomes a number only when it is written as plain digits, so
-  // "0x0DBB" or "1e3" stay text and the schema refuses them.
-  if (typeof data['port'] === 'string' && /^\d{1,5}$/.test(data['port'])) data['port'] = Number(data['port']);
-  // An empty textarea or honeypot posts "", which means "nothing".
-  const { comment, website, ...rest } = data;
-  return { kind: 'form', data: { ...rest, ...(comment ? { comment } : {}), ...(website ? { website } : {}) } };
-}
 
-export async function handleFeedback(request: Request, deps: FeedbackDeps): Promise<Response> {
-  const cors = corsHeaders(request, deps.origins);
-  if (crossSite(request, deps.origins)) return refuse(403, 'cross-site requests are not accepted from this origin');
+  const result = voteSchema.safeParse(data);
+  if (!result.success) return say(400, describeIssue(result.error, data));
+  const vote = result.data;
+  if (vote.website) return say(400, 'the form was filled in by a robot (the hidden website field is set)');
 
+  const now = context.now?.() ?? new Date();
+  const day = now.toISOString().slice(0, 10);
+  const known = context.keys.verify(cookieValue(request, COOKIE_NAME));
+  const issued = known ? undefined : context.keys.issue();
+  const voterId = known ?? issued!.id;
+  const locale: Locale = vote.locale ?? DEFAULT_LOCALE;
+
+  let outcome;
   try {
-    await deps.limiter.consume(deps.clientAddress);
-  } catch (rejection) {
-    if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-    return refuse(429, `too many votes from this address; try again in ${seconds} s`, {
-      ...cors,
-      'Retry-After': String(seconds),
-    });
-  }
-
-  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json' && type !== 'application/x-www-form-urlencoded') {
-    return refuse(415, 'send application/json or application/x-www-form-urlencoded', cors);
-  }
-  const text = await readCapped(request, MAX_BODY_BYTES);
-  if (text === undefined) return refuse(413, `the body is larger than ${MAX_BODY_BYTES} bytes`, cors);
-  const parsed = parseBody(type, text);
-  if (parsed instanceof Response) return parsed;
-
-  const result = voteSchema.safeParse(parsed.data);
-  if (!result.success) return refuse(400, describeIssue(result.error), cors);
-  const vote: Vote = result.data;
-  if (vote.website) return refuse(400, 'the form was filled in by a robot (the hidden website field is set)', cors);
-  if (!deps.pages.has(vote.port)) return refuse(404, `there is no page for port ${vote.port}`, cors);
-
-  const now = deps.now?.() ?? new Date();
-  try {
-    const visitor = await deps.store.visitor(
-      deps.clientAddress,
-      vote.voter ?? request.headers.get('user-agent') ?? '',
-      now,
+    outcome = await context.store.cast(
+      {
+        port: vote.port,
+        locale,
+        rating: vote.rating,
+        comment: vote.comment,
+        reasons: vote.reasons,
+        voter: context.keys.voter(day, voterId),
+        network: context.keys.network(day, context.clientAddress),
+        rateKey: context.keys.rateKey(day, context.clientAddress),
+        at: now,
+      },
+      context.limits,
     );
-    await deps.store.save(vote, visitor, now);
   } catch (error) {
-    console.error('feedback: could not store a vote:', error);
-    return refuse(503, 'the vote could not be saved just now; please try again later', {
-      ...cors,
-      'Retry-After': '30',
-    });
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    reportUnavailable(error.message);
+    return say(503, 'the vote could not be saved just now; please try again later', { 'Retry-After': '30' });
   }
 
-  if (parsed.kind === 'form') {
-    // The no-JavaScript path: back to the page, whose #feedback target shows the thank-you.
-    // When the API is hosted apart from a static site, the way back is to that site's origin.
+  if (outcome.kind === 'rate-limit') {
+    return say(429, `too many votes from this network; try again in ${outcome.retryAfter} s`, {
+      'Retry-After': String(outcome.retryAfter),
+    });
+  }
+  if (outcome.kind === 'network-limit') {
+    return say(
+      429,
+      `${outcome.limit} readers on this network have already voted on this page today; votes from it count again tomorrow`,
+      { 'Retry-After': String(secondsToMidnight(now)) },
+    );
+  }
+
+  const headers: Record<string, string> = { ...cors };
+  if (issued) {
+    // The id is worth something only for the rest of the day, so the cookie ends with it. Cross-site (a static
+    // site posting here) needs SameSite=None, which browsers accept only with Secure.
+    const crossOrigin = cors['Access-Control-Allow-Origin'] !== undefined;
+    headers['Set-Cookie'] = [
+      `${COOKIE_NAME}=${issued.cookie}`,
+      'Path=/api/feedback',
+      `Max-Age=${secondsToMidnight(now)}`,
+      'HttpOnly',
+      crossOrigin ? 'SameSite=None' : 'SameSite=Lax',
+      ...(context.secureCookie || crossOrigin ? ['Secure'] : []),
+    ].join('; ');
+  }
+  if (form) {
+    // The no-JavaScript path: back to the page, whose #feedback target shows the thank-you. When the API is
+    // hosted apart from a static site, the way back is to that site's origin.
     const back = cors['Access-Control-Allow-Origin'] ?? '';
+    const prefix = locale === DEFAULT_LOCALE ? '' : `/${locale}`;
     return new Response(null, {
       status: 303,
-      headers: { ...cors, Location: `${back}/ports/${vote.port}/?voted=${vote.rating}#feedback` },
+      headers: { ...headers, Location: `${back}${prefix}/ports/${vote.port}/?voted=${vote.rating}#feedback` },
     });
   }
-  return json(200, { ok: true, port: vote.port, rating: vote.rating }, cors);
+  return json(200, { ok: true, port: vote.port, rating: vote.rating, vote: outcome.kind }, headers);
 }

@@ -1,0 +1,104 @@
+/**
+ * How one vote is recorded, the same on both backends: inside a transaction that holds the lock for its page,
+ * day and network, count the minute's votes from the network, then replace the reader's earlier vote or, for
+ * a new reader, check the network's cap and insert. The SQL is written once, with `$n` parameters.
+ */
+import { createHash } from 'node:crypto';
+import type { Ballot, CastOutcome, Limits } from './store.ts';
+
+export const SQL = {
+  rate: `INSERT INTO rate_limits (key, minute, hits) VALUES ($1, $2, 1)
+    ON CONFLICT (key, minute) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits`,
+  // Counting stops at the cap: past it the exact number does not matter.
+  check: `SELECT (SELECT 1 FROM votes WHERE port = $1 AND voter = $2 AND day = $3) AS found,
+    (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $1 AND day = $3 AND network = $4 LIMIT $5) capped) AS n`,
+  update: `UPDATE votes SET rating = $1,
+      comment = CASE WHEN $2 = 1 THEN comment ELSE $3 END,
+      reasons = COALESCE($4, reasons), locale = $5, updated_at = $6
+    WHERE port = $7 AND voter = $8 AND day = $9`,
+  insert: `INSERT INTO votes (port, voter, day, network, locale, rating, comment, reasons, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+  prune: `DELETE FROM rate_limits WHERE minute < $1`,
+  /**
+   * PostgreSQL can count the minute and check the reader and network in one round trip (a data-modifying CTE,
+   * which SQLite does not have); the answer is the same as `rate` followed by `check`.
+   */
+  rateAndCheck: `WITH rate AS (
+      INSERT INTO rate_limits (key, minute, hits) VALUES ($1, $2, 1)
+      ON CONFLICT (key, minute) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits)
+    SELECT (SELECT hits FROM rate) AS hits,
+      (SELECT 1 FROM votes WHERE port = $3 AND voter = $4 AND day = $5) AS found,
+      (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $3 AND day = $5 AND network = $6 LIMIT $7) capped) AS n`,
+} as const;
+
+export type Run = (sql: string, args: readonly (string | number | null)[]) => Promise<Record<string, unknown>[]>;
+
+/** Records `ballot` with the statements `run` executes, inside a transaction the caller opened. */
+export async function castBallot(
+  run: Run,
+  ballot: Ballot,
+  limits: Limits,
+  dialect: 'sqlite' | 'postgres' = 'sqlite',
+): Promise<CastOutcome> {
+  const at = ballot.at.toISOString();
+  const day = at.slice(0, 10);
+  const minute = Math.floor(ballot.at.getTime() / 60_000);
+  let hits: unknown;
+  let check: Record<string, unknown> | undefined;
+  if (dialect === 'postgres') {
+    [check] = await run(SQL.rateAndCheck, [
+      ballot.rateKey,
+      minute,
+      ballot.port,
+      ballot.voter,
+      day,
+      ballot.network,
+      limits.perNetwork,
+    ]);
+    hits = check?.['hits'];
+  } else {
+    hits = (await run(SQL.rate, [ballot.rateKey, minute]))[0]?.['hits'];
+  }
+  if (Number(hits) > limits.perMinute) {
+    return { kind: 'rate-limit', retryAfter: 60 - ballot.at.getUTCSeconds() };
+  }
+  check ??= (await run(SQL.check, [ballot.port, ballot.voter, day, ballot.network, limits.perNetwork]))[0];
+  const reasons = ballot.reasons === undefined ? null : JSON.stringify(ballot.reasons);
+  if (check?.['found'] != null) {
+    await run(SQL.update, [
+      ballot.rating,
+      ballot.comment === undefined ? 1 : 0,
+      ballot.comment || null,
+      reasons,
+      ballot.locale,
+      at,
+      ballot.port,
+      ballot.voter,
+      day,
+    ]);
+    return { kind: 'replaced' };
+  }
+  if (Number(check?.['n'] ?? 0) >= limits.perNetwork) return { kind: 'network-limit', limit: limits.perNetwork };
+  await run(SQL.insert, [
+    ballot.port,
+    ballot.voter,
+    day,
+    ballot.network,
+    ballot.locale,
+    ballot.rating,
+    ballot.comment || null,
+    reasons ?? '[]',
+    at,
+    at,
+  ]);
+  return { kind: 'stored' };
+}
+
+/**
+ * The lock a vote's transaction takes, as a signed 64-bit number: votes for the same page, day and network wait
+ * for each other, others do not.
+ */
+export function lockId(ballot: Ballot): bigint {
+  const key = `${ballot.port}:${ballot.at.toISOString().slice(0, 10)}:${ballot.network}`;
+  return createHash('sha256').update(key).digest().readBigInt64BE(0);
+}

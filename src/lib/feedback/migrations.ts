@@ -1,0 +1,62 @@
+/**
+ * The feedback schema, as one ordered list of versions for both backends. A store records the versions it has
+ * applied in `schema_migrations` and applies the rest in order, each in its own transaction. Most statements
+ * are the same SQL for SQLite and PostgreSQL; where a dialect differs, the version gives both.
+ */
+
+export interface Migration {
+  version: number;
+  description: string;
+  sqlite: readonly string[];
+  postgres: readonly string[];
+}
+
+const both = (...statements: string[]) => ({ sqlite: statements, postgres: statements });
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'votes, and the salts the first visitor hash used',
+    ...both(
+      `CREATE TABLE votes (
+         port INTEGER NOT NULL,
+         visitor TEXT NOT NULL,
+         day TEXT NOT NULL,
+         rating TEXT NOT NULL CHECK (rating IN ('not-helpful', 'somewhat', 'helpful')),
+         comment TEXT,
+         reasons TEXT NOT NULL DEFAULT '[]',
+         created_at TEXT NOT NULL,
+         updated_at TEXT NOT NULL,
+         PRIMARY KEY (port, visitor, day)
+       )`,
+      `CREATE TABLE salts (day TEXT PRIMARY KEY, salt TEXT NOT NULL)`,
+    ),
+  },
+  {
+    version: 2,
+    description: 'index for recent votes per page',
+    ...both(`CREATE INDEX votes_by_port_time ON votes (port, updated_at)`),
+  },
+  {
+    version: 3,
+    description:
+      'keyed visitor hashes (no salts in the database), the network a vote came from, its locale, rate limits',
+    ...both(
+      // The salts made the old hashes reversible from a copy of the database; with secure_delete on, dropping
+      // them overwrites their pages too.
+      `DROP TABLE salts`,
+      `ALTER TABLE votes RENAME COLUMN visitor TO voter`,
+      `ALTER TABLE votes ADD COLUMN network TEXT`,
+      `ALTER TABLE votes ADD COLUMN locale TEXT NOT NULL DEFAULT 'en'`,
+      `CREATE INDEX votes_by_network ON votes (port, day, network)`,
+      // Covers the report's GROUP BY, so counting reads the index and never the rows.
+      `CREATE INDEX votes_by_port_locale ON votes (port, locale, rating, updated_at)`,
+      `CREATE TABLE rate_limits (
+         key TEXT NOT NULL,
+         minute BIGINT NOT NULL,
+         hits INTEGER NOT NULL,
+         PRIMARY KEY (key, minute)
+       )`,
+    ),
+  },
+];

@@ -1,0 +1,129 @@
+/**
+ * The production server's settings, all from the environment, checked once at start-up: a wrong value stops the
+ * server with a message naming the variable, rather than surfacing later as odd behaviour. The README's
+ * "Running it" table documents each one.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import proxyaddr from 'proxy-addr';
+import { DEFAULT_DB_URL } from '../lib/feedback/store.ts';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  workers: number;
+  /** The built site (`npm run build` writes it to dist/). */
+  root: string;
+  /** The public origin, e.g. https://dormantports.example; also a page origin the feedback API accepts. */
+  siteOrigin: string;
+  /** Other origins (a static copy of the site elsewhere) whose pages may post feedback here. */
+  feedbackOrigins: ReadonlySet<string>;
+  /** Which peers' `X-Forwarded-For` to believe; nobody's unless TRUST_PROXY says so. */
+  trustProxy: (address: string, hop: number) => boolean;
+  trustProxySetting: string;
+  store: { url: string; poolSize: number; ssl: string | undefined; busyTimeout: number };
+  secret: string | undefined;
+  keyFile: string;
+  limits: { perNetwork: number; perMinute: number };
+  adminToken: string | undefined;
+  timeouts: { headers: number; request: number; keepAlive: number };
+  maxConnections: number;
+  /** Bytes of compressed responses kept in memory per process. */
+  compressionCache: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}
+
+function origin(name: string, raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    return url.origin;
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL such as https://dormantports.example, not "${raw}"`);
+  }
+}
+
+/**
+ * TRUST_PROXY: unset or `false` trusts no one (the socket's address is the client); a number trusts that many
+ * proxy hops in front of the server; anything else is a comma-separated list of proxy addresses, CIDR blocks or
+ * `loopback`, `linklocal`, `uniquelocal`, as Express's `trust proxy` setting (both use proxy-addr).
+ */
+function trust(raw: string | undefined): ServerConfig['trustProxy'] {
+  const setting = (raw ?? '').trim();
+  if (setting === '' || setting === 'false' || setting === '0') return () => false;
+  if (/^\d+$/.test(setting)) {
+    const hops = Number(setting);
+    return (_address, hop) => hop < hops;
+  }
+  try {
+    return proxyaddr.compile(setting.split(',').map((part) => part.trim()));
+  } catch (error) {
+    throw new ConfigError(`TRUST_PROXY: ${(error as Error).message}`);
+  }
+}
+
+export function readConfig(env: Env = process.env): ServerConfig {
+  const config = read(env);
+  if (config.timeouts.headers > config.timeouts.request) {
+    throw new ConfigError('SERVE_HEADERS_TIMEOUT_MS must not be longer than SERVE_REQUEST_TIMEOUT_MS');
+  }
+  return config;
+}
+
+function read(env: Env): ServerConfig {
+  const port = integer(env, 'PORT', 4321, 0, 65535);
+  const host = env['HOST'] || '127.0.0.1';
+  const siteOrigin = origin('SITE_URL', env['SITE_URL'] || `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+  const feedbackOrigins = new Set(
+    (env['FEEDBACK_ORIGINS'] ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean)
+      .map((item) => origin('FEEDBACK_ORIGINS', item)),
+  );
+  return {
+    host,
+    port,
+    workers: integer(env, 'SERVE_WORKERS', availableParallelism(), 1, 256),
+    root: resolve(env['SERVE_ROOT'] || 'dist'),
+    siteOrigin,
+    feedbackOrigins,
+    trustProxy: trust(env['TRUST_PROXY']),
+    trustProxySetting: env['TRUST_PROXY'] ?? '',
+    store: {
+      url: env['FEEDBACK_DB_URL'] || DEFAULT_DB_URL,
+      poolSize: integer(env, 'FEEDBACK_DB_POOL', 10, 1, 200),
+      ssl: env['FEEDBACK_DB_SSL'] || undefined,
+      busyTimeout: integer(env, 'FEEDBACK_DB_BUSY_TIMEOUT_MS', 5000, 0, 600_000),
+    },
+    secret: env['FEEDBACK_SECRET'] || undefined,
+    keyFile: resolve(env['FEEDBACK_KEY_FILE'] || 'data/feedback.key'),
+    limits: {
+      perNetwork: integer(env, 'FEEDBACK_VOTES_PER_NETWORK', 3, 1, 1_000_000_000),
+      perMinute: integer(env, 'FEEDBACK_RATE_LIMIT', 30, 1, 1_000_000_000),
+    },
+    adminToken: env['FEEDBACK_ADMIN_TOKEN'] || undefined,
+    timeouts: {
+      headers: integer(env, 'SERVE_HEADERS_TIMEOUT_MS', 10_000, 1000, 600_000),
+      request: integer(env, 'SERVE_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
+      keepAlive: integer(env, 'SERVE_KEEP_ALIVE_TIMEOUT_MS', 5_000, 0, 600_000),
+    },
+    // Enough for a crawler that opens a connection per request (idle ones linger for the keep-alive timeout),
+    // few enough that the process stays within a usual open-file limit.
+    maxConnections: integer(env, 'SERVE_MAX_CONNECTIONS', 8192, 1, 1_000_000),
+    compressionCache: integer(env, 'SERVE_CACHE_MB', 64, 0, 65536) * 1024 * 1024,
+  };
+}
