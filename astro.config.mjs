@@ -1,7 +1,7 @@
 // @ts-check
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'astro/config';
+import { defineConfig, passthroughImageService } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import sitemap from '@astrojs/sitemap';
 import devApi from './src/integrations/dev-api.ts';
@@ -27,6 +27,8 @@ export default defineConfig({
   // Every page is prerendered; the one live part, the feedback API, is served by src/server/, not by Astro.
   output: 'static',
   integrations: [mdx(), sitemap(), staticHeaders(), pagefindIndex(), devApi()],
+  // The site has no images to transform; without a service there is no /_image endpoint either.
+  image: { service: passthroughImageService() },
   // Pages show commands as plain code; Shiki's inline colour styles would need 'unsafe-inline' under the CSP.
   markdown: { syntaxHighlight: false },
   scopedStyleStrategy: 'where',

@@ -6,7 +6,6 @@
 import { z } from 'astro/zod';
 import { OPERATING_SYSTEMS } from './lib/ports/commands.ts';
 import { portNumber, PROTOCOLS } from './lib/ports/number.ts';
-import type { RegistryService } from './lib/registry.ts';
 
 /** Closed set of verdicts a page can give. Documented for authors in README.md ("Adding a port page"). */
 export const STATUSES = {
@@ -124,8 +123,8 @@ export const referenceSchema = z.strictObject({
   publisher: text,
   /** Publication date, as precise as the source gives it; omit if unknown. */
   date: partialDate('year').optional(),
-  /** The day we read it. */
-  accessed: day,
+  /** The day we last read it; leave it out rather than guess. */
+  accessed: day.optional(),
 });
 
 export const portSchema = z
@@ -172,17 +171,22 @@ export const portSchema = z
         });
       }
     });
+    // A badge states its status as fact; "squatted" needs a use that a cited source confirms.
+    if (page.status === 'squatted' && !page.unofficialUses.some((use) => use.evidence === 'sourced')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['status'],
+        message:
+          'status is squatted, but no unofficial use is sourced; use dormant and keep the uses marked reported until a source confirms one',
+      });
+    }
   });
 
 export type PortFrontmatter = z.infer<typeof portSchema>;
-/** A port article's data once `iana` is known: its own, or the registry snapshot's where the article omits it. */
-export type PortPage = Omit<PortFrontmatter, 'iana'> & { iana: IanaRegistration };
+export type PortPage = PortFrontmatter;
 export type IanaRegistration = z.infer<typeof ianaSchema>;
 export type UnofficialUse = z.infer<typeof unofficialUseSchema>;
 export type Reference = z.infer<typeof referenceSchema>;
-
-/** One registration as a page shows it: an article's `iana`, or a service from the registry snapshot. */
-export type Registration = IanaRegistration & Pick<RegistryService, 'serviceCode' | 'notes'>;
 
 /** A page under /about/ (`content/about/*.mdx`): how the site works, for readers who want to trust or reuse it. */
 export const aboutSchema = z.strictObject({

@@ -1,85 +1,61 @@
 /** Collection queries in one place, so pages agree on order and shape. */
 import { getCollection, type CollectionEntry } from 'astro:content';
-import { dormancy, type Verdict } from '../lib/dormancy.ts';
+import { articleFacts, dormancy, mentionsByPort, type Mention, type Verdict } from '../lib/dormancy.ts';
+import { loadEvidence, type Evidence, type PortEvidence } from '../lib/evidence.ts';
 import { MAX_PORT } from '../lib/ports/number.ts';
+import { rangeOf } from '../lib/ports/range.ts';
+import {
+  checkAgreement,
+  liveRegistrations,
+  registrations,
+  type Registration,
+  type RegistryEntry,
+  type RegistryGap,
+} from '../lib/registry.ts';
 import type { LookupEntry, LookupGap } from '../lib/search/lookup.ts';
-import { checkAgreement, type RegistryEntry } from '../lib/registry.ts';
-import type { IanaRegistration, PortPage, Registration } from '../schema.ts';
 
-/** A port article with its `iana` resolved (see `resolveIana`). */
-export type PortEntry = Omit<CollectionEntry<'ports'>, 'data'> & { data: PortPage };
+export type PortEntry = CollectionEntry<'ports'>;
+
+/** Where the vendored evidence extracts live (content/evidence/README.md); tests may point elsewhere. */
+const EVIDENCE_DIR = process.env['DORMANT_PORTS_EVIDENCE'] ?? 'content/evidence';
+let evidence: Evidence | undefined;
+const evidenceFor = (port: number): PortEvidence => (evidence ??= loadEvidence(EVIDENCE_DIR)).get(port);
 
 let pages: Promise<PortEntry[]> | undefined;
 
-/** Every port article, by port number, each checked against (or completed from) IANA's registry. */
+/** Every port article, by port number, each checked against IANA's registry where it states the registration. */
 export function getPortPages(): Promise<PortEntry[]> {
   pages ??= (async () => {
     const [entries, registry] = await Promise.all([getCollection('ports'), getRegistryEntries()]);
     const byPort = new Map(registry.map((entry) => [entry.port, entry]));
-    return entries
-      .sort((a, b) => a.data.port - b.data.port)
-      .map((entry) => resolveIana(entry, byPort.get(entry.data.port)));
+    for (const entry of entries) {
+      const { iana, port } = entry.data;
+      if (iana) checkAgreement(entry.filePath ?? `content/ports/${entry.id}.mdx`, port, iana, byPort.get(port));
+    }
+    return entries.sort((a, b) => a.data.port - b.data.port);
   })();
   return pages;
 }
 
-/**
- * An article that writes `iana` must agree with the registry; one that omits it takes the registry's first
- * service for the port. Either way a page never contradicts the snapshot it is built with.
- */
-export function resolveIana(entry: CollectionEntry<'ports'>, registry: RegistryEntry | undefined): PortEntry {
-  const file = entry.filePath ?? `content/ports/${entry.id}.mdx`;
-  const { iana, port } = entry.data;
-  if (iana) {
-    checkAgreement(file, port, iana, registry);
-    return { ...entry, data: { ...entry.data, iana } };
-  }
-  const service = registry?.services[0];
-  if (!service)
-    throw new Error(
-      `${file}: iana is omitted, but IANA's registry snapshot has no entry for port ${port} to take it from`,
-    );
-  if (service.protocols.length === 0)
-    throw new Error(
-      `${file}: iana is omitted, but the registry names no protocol for port ${port}; write iana yourself`,
-    );
-  const fromRegistry: IanaRegistration = {
-    service: service.service,
-    description: service.description,
-    protocols: service.protocols,
-  };
-  for (const field of ['assignee', 'contact', 'registered', 'modified', 'reference', 'unauthorizedUse'] as const) {
-    const value = service[field];
-    if (value !== undefined) fromRegistry[field] = value;
-  }
-  return { ...entry, data: { ...entry.data, iana: fromRegistry } };
-}
-
-/** Every port IANA has assigned, by port number. */
+/** Every port a row of IANA's registry assigns, by port number. */
 export async function getRegistryEntries(): Promise<RegistryEntry[]> {
   return (await getCollection('registry')).map((entry) => entry.data).sort((a, b) => a.port - b.port);
 }
 
-/** Blocks IANA lists as unassigned or reserved. */
-export async function getRegistryGaps(): Promise<RegistryEntryGap[]> {
+/** Numbers no row assigns, with IANA's status and notes for them. */
+export async function getRegistryGaps(): Promise<RegistryGap[]> {
   return (await getCollection('registryGaps')).map((entry) => entry.data).sort((a, b) => a.first - b.first);
 }
-export type RegistryEntryGap = CollectionEntry<'registryGaps'>['data'];
 
 /** One page of the site: an article, a registry entry, or both for the same port. */
 export interface PortView {
   port: number;
   article?: PortEntry;
   registry?: RegistryEntry;
-  /** The registry-based dormancy verdict, for ports without an article (an article gives its own status). */
-  verdict?: Verdict;
-}
-
-/** The registry lists every service on the port; an article page shows them all, its own first. */
-export function pageServices({ article, registry }: PortView): Registration[] {
-  const own = article?.data.iana.service;
-  if (!registry) return article ? [article.data.iana] : [];
-  return [...registry.services].sort((a, b) => Number(b.service === own) - Number(a.service === own));
+  evidence: PortEvidence;
+  verdict: Verdict;
+  /** Unofficial uses that articles about other ports document on this one. */
+  mentions: Mention[];
 }
 
 let views: Promise<PortView[]> | undefined;
@@ -88,19 +64,38 @@ let views: Promise<PortView[]> | undefined;
 export function getPortViews(): Promise<PortView[]> {
   views ??= (async () => {
     const [articles, registry] = await Promise.all([getPortPages(), getRegistryEntries()]);
-    const byPort = new Map<number, PortView>(
-      registry.map((entry) => [entry.port, { port: entry.port, registry: entry, verdict: dormancy(entry) }]),
-    );
-    for (const article of articles) {
-      const entry = byPort.get(article.data.port)?.registry;
-      byPort.set(
-        article.data.port,
-        entry ? { port: article.data.port, article, registry: entry } : { port: article.data.port, article },
-      );
-    }
-    return [...byPort.values()].sort((a, b) => a.port - b.port);
+    const byPort = new Map(articles.map((article) => [article.data.port, article]));
+    const ports = new Set([...registry.map((entry) => entry.port), ...byPort.keys()]);
+    const entries = new Map(registry.map((entry) => [entry.port, entry]));
+    const mentions = mentionsByPort(articles.map((article) => article.data));
+    return [...ports]
+      .sort((a, b) => a - b)
+      .map((port) => {
+        const article = byPort.get(port);
+        const entry = entries.get(port);
+        const found = evidenceFor(port);
+        const told = mentions.get(port) ?? [];
+        const verdict = dormancy(port, entry?.rows ?? [], found, article && articleFacts(article.data), told);
+        return {
+          port,
+          evidence: found,
+          verdict,
+          mentions: told,
+          ...(article ? { article } : {}),
+          ...(entry ? { registry: entry } : {}),
+        };
+      });
   })();
   return views;
+}
+
+/** IANA's registrations on the port, rows that differ only by protocol taken together, in IANA's order. */
+export const pageRegistrations = (view: PortView): Registration[] => registrations(view.registry?.rows ?? []);
+
+/** What a page is called after "Port N:": the article's title, else IANA's service name, else its description. */
+export function pageTitle(view: PortView): string {
+  const first = liveRegistrations(view.registry?.rows ?? [])[0] ?? pageRegistrations(view)[0];
+  return view.article?.data.title ?? first?.service ?? first?.description ?? `Port ${view.port}`;
 }
 
 export const BLOCK_SIZE = 1000;
@@ -110,13 +105,16 @@ export interface Block {
   last: number;
   slug: string;
   views: PortView[];
-  candidates: number;
+  /** IANA's unassigned and reserved numbers inside the block. */
+  gaps: RegistryGap[];
+  dormant: number;
 }
 
 /** Assigned ports in blocks of 1,000, for browsing without a 6,000-entry list. */
 export async function getBlocks(): Promise<Block[]> {
+  const [all, gaps] = await Promise.all([getPortViews(), getRegistryGaps()]);
   const blocks = new Map<number, PortView[]>();
-  for (const view of await getPortViews()) {
+  for (const view of all) {
     const n = Math.floor(view.port / BLOCK_SIZE);
     blocks.set(n, [...(blocks.get(n) ?? []), view]);
   }
@@ -128,26 +126,34 @@ export async function getBlocks(): Promise<Block[]> {
       last,
       slug: `${first}-${last}`,
       views,
-      candidates: views.filter((v) => v.verdict?.candidate).length,
+      gaps: gaps.filter((gap) => gap.last >= first && gap.first <= last),
+      dormant: views.filter((v) => v.verdict.verdict === 'likely-dormant').length,
     };
   });
 }
 
-/** Dormancy candidates by registration date, oldest first; ties by port number. */
-export async function getDormancyCandidates(): Promise<PortView[]> {
-  const registered = (view: PortView) => view.registry?.services[0]?.registered ?? '';
+const registeredOf = (view: PortView) => liveRegistrations(view.registry?.rows ?? [])[0]?.registered ?? '';
+
+/** Ports whose verdict is "likely dormant", by registration date, oldest first; ties by port number. */
+export async function getDormantPorts(): Promise<PortView[]> {
   return (await getPortViews())
-    .filter((view) => view.verdict?.candidate)
-    .sort((a, b) => (registered(a) < registered(b) ? -1 : registered(a) > registered(b) ? 1 : a.port - b.port));
+    .filter((view) => view.verdict.verdict === 'likely-dormant')
+    .sort((a, b) => {
+      const [x, y] = [registeredOf(a), registeredOf(b)];
+      return x < y ? -1 : x > y ? 1 : a.port - b.port;
+    });
 }
 
-/** The shape of one port in both JSON files. */
+/** The shape of one port in the JSON files (documented on /about/api/). */
 export function portFacts(view: PortView) {
   const article = view.article?.data;
+  const range = rangeOf(view.port);
   return {
     port: view.port,
     url: `/ports/${view.port}/`,
-    services: view.registry?.services ?? (article ? [article.iana] : []),
+    range: range.range,
+    // Every row IANA lists for the number, as IANA gives it.
+    registry: view.registry?.rows ?? [],
     ...(article
       ? {
           article: {
@@ -165,36 +171,36 @@ export function portFacts(view: PortView) {
           },
         }
       : {}),
-    ...(view.verdict
-      ? {
-          dormancy: {
-            candidate: view.verdict.candidate,
-            signals: Object.fromEntries(view.verdict.signals.map((s) => [s.id, s.holds])),
-          },
-        }
-      : {}),
+    dormancy: {
+      verdict: view.verdict.verdict,
+      reasons: view.verdict.reasons.map(({ signal, value, source }) => ({ signal, value, source })),
+    },
   };
 }
 
 /** What an exact number lookup finds (src/lib/search/lookup.ts): one entry per page, by port number. */
 export async function getLookupEntries(): Promise<LookupEntry[]> {
-  return (await getPortViews()).map(({ port, article, registry }) => {
-    const service = registry?.services[0] ?? article!.data.iana;
-    const registered = service.registered;
+  return (await getPortViews()).map((view) => {
+    const first = liveRegistrations(view.registry?.rows ?? [])[0];
+    const registered = first?.registered;
     return {
-      port,
+      port: view.port,
       // Articles go by their title; registry pages by IANA's name and description, as the registry reads.
-      title: article?.data.title ?? `${service.service} (${service.description})`,
-      service: service.service,
-      url: `/ports/${port}/`,
+      title:
+        view.article?.data.title ??
+        (first?.service ? `${first.service} (${first.description ?? ''})` : pageTitle(view)),
+      service: first?.service ?? '',
+      url: `/ports/${view.port}/`,
       ...(registered ? { registered } : {}),
     };
   });
 }
 
-/** The blocks IANA lists without a service, for number lookups. */
+/** The blocks IANA lists without a service, for number lookups, with IANA's first note on them. */
 export async function getLookupGaps(): Promise<LookupGap[]> {
-  return (await getRegistryGaps()).map(({ first, last, label }) => [first, last, label]);
+  return (await getRegistryGaps()).map(({ first, last, status, notes }) =>
+    notes[0] ? [first, last, status, notes[0]] : [first, last, status],
+  );
 }
 
 /** The pages under /about/, in their order. */

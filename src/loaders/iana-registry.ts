@@ -60,7 +60,7 @@ export function registryGaps(path: string): Loader {
       const registry = await load(path);
       await fill(
         context,
-        registry.gaps.map(([first, last, label]) => ({ id: `${first}-${last}`, data: { first, last, label } })),
+        registry.gaps.map((gap) => ({ id: `${gap.first}-${gap.last}`, data: { ...gap } })),
       );
     },
   };

@@ -11,28 +11,65 @@ test.describe('registry pages', () => {
     await expect(facts).toContainText('Ray Caruso');
     await expect(facts).toContainText('June 2002');
     await expect(page.getByText('User ports 1024–49151', { exact: false })).toBeVisible();
-    const verdict = page.getByRole('region', { name: 'Dormancy check' });
-    await expect(verdict).toContainText('Likely dormant');
-    await expect(verdict.getByRole('listitem')).toHaveCount(5);
+    // Netrek's metaserver, documented with sources on the 3521 page, also uses 3520.
+    const verdict = page.getByRole('region', { name: 'Dormancy verdict' });
+    await expect(verdict).toContainText('In use.');
+    await expect(verdict.getByRole('listitem').first()).toContainText('A sourced article documents Netrek metaserver');
+    await expect(verdict.getByRole('listitem').first().getByRole('link', { name: 'source' })).toHaveAttribute(
+      'href',
+      '/ports/3521/',
+    );
+    await expect(verdict).toContainText('almost never find it open: 0.0076 % of hosts (TCP)');
     await expect(page.getByRole('region', { name: 'Not written up yet' })).toContainText('content/ports/3520.mdx');
     await expect(page.getByRole('tablist', { name: 'Operating system' })).toBeVisible();
     await expect(page.getByRole('region', { name: 'Was this page helpful?' })).toBeVisible();
     expect(await axeViolations(page)).toEqual([]);
   });
 
-  test('a registration with a reference document is not flagged, and the page says which sign failed', async ({
-    page,
-  }) => {
+  test('a likely-dormant port says why, reason by reason, each with its source', async ({ page }) => {
+    await page.goto('/ports/3722/');
+    const verdict = page.getByRole('region', { name: 'Dormancy verdict' });
+    await expect(verdict).toContainText('Likely dormant.');
+    for (const words of [
+      'Nmap’s internet scans',
+      'Wireshark has no decoder',
+      'registered (user) range',
+      'more than twenty years ago',
+      'never modified',
+      'cites no specification',
+    ]) {
+      await expect(verdict.getByRole('listitem').filter({ hasText: words })).toHaveCount(1);
+    }
+    expect(await verdict.getByRole('link', { name: 'source' }).count()).toBeGreaterThanOrEqual(6);
+  });
+
+  test('a port in wide use is called in use, and shows every IANA row as IANA gives it', async ({ page }) => {
     await page.goto('/ports/80/');
-    const verdict = page.getByRole('region', { name: 'Dormancy check' });
-    await expect(verdict).toContainText('Not flagged as dormant');
-    await expect(verdict.locator('li[data-holds="no"]').first()).toBeVisible();
+    const verdict = page.getByRole('region', { name: 'Dormancy verdict' });
+    await expect(verdict).toContainText('In use.');
+    await expect(verdict).toContainText('Debian lists it in /etc/services');
+    const facts = page.getByRole('region', { name: 'Registration' });
+    await expect(facts.getByRole('heading', { name: 'http (SCTP)' })).toBeVisible();
+    await expect(facts).toContainText('Randall Stewart');
+    await expect(facts.getByRole('link', { name: 'RFC 9260' })).toHaveAttribute(
+      'href',
+      'https://www.rfc-editor.org/rfc/rfc9260',
+    );
+    await expect(facts.getByRole('link', { name: 'RFC 9110' }).first()).toBeVisible();
+  });
+
+  test('a de-registered row is shown as de-registered, not as live (14001 UDP)', async ({ page }) => {
+    await page.goto('/ports/14001/');
+    const facts = page.getByRole('region', { name: 'Registration' });
+    await expect(facts.getByRole('heading', { name: 'sua (UDP)' })).toBeVisible();
+    await expect(facts).toContainText('De-registered');
+    await expect(facts.getByRole('heading', { name: 'sua (TCP, SCTP)' })).toBeVisible();
   });
 
   test('an article page still shows its article, and no registry verdict', async ({ page }) => {
     await page.goto('/ports/3515/');
     await expect(page.getByRole('heading', { name: 'What IANA records' })).toBeVisible();
-    await expect(page.getByRole('region', { name: 'Dormancy check' })).toHaveCount(0);
+    await expect(page.getByRole('region', { name: 'Dormancy verdict' })).toHaveCount(0);
     await expect(page.getByRole('region', { name: 'Registration' })).toContainText('May 2002');
   });
 
@@ -48,7 +85,11 @@ test.describe('registry pages', () => {
     const table = page.getByRole('table');
     const galileo = table.getByRole('row').filter({ has: page.getByRole('link', { name: '3520', exact: true }) });
     await expect(galileo).toContainText('galileolog');
-    await expect(galileo).toContainText('Yes');
+    await expect(galileo).toContainText('In use');
+    await expect(table.getByRole('row').filter({ hasText: 'xserveraid' })).toContainText('Likely dormant');
+    await expect(
+      table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: '3546', exact: true }) }),
+    ).toContainText('Unassigned');
     await expect(
       table.getByRole('row').filter({ has: page.getByRole('link', { name: '3515', exact: true }) }),
     ).toContainText('Article');
@@ -85,23 +126,36 @@ test.describe('registry pages', () => {
   });
 
   test('each page’s facts are published as JSON, and the whole dataset as one file', async ({ request }) => {
-    const one = (await (await request.get('/ports/3520.json')).json()) as {
+    const one = (await (await request.get('/ports/3722.json')).json()) as {
       port: number;
-      services: { service: string; registered: string }[];
-      dormancy: { candidate: boolean };
+      range: string;
+      registry: { service: string; protocol: string; registered: string; status: string }[];
+      dormancy: { verdict: string; reasons: { signal: string; value: string; source: string }[] };
     };
     expect(one).toMatchObject({
-      port: 3520,
-      services: [{ service: 'galileolog', registered: '2002-06' }],
-      dormancy: { candidate: true },
+      port: 3722,
+      range: 'user',
+      registry: [
+        { service: 'xserveraid', protocol: 'tcp', registered: '2003-03', status: 'assigned' },
+        { service: 'xserveraid', protocol: 'udp', registered: '2003-03', status: 'assigned' },
+      ],
+      dormancy: { verdict: 'likely-dormant' },
+    });
+    expect(one.dormancy.reasons).toContainEqual({
+      signal: 'registered',
+      value: '2003-03',
+      source:
+        'https://www.iana.org/assignments/service-names-port-numbers/service-names-port-numbers.xhtml?search=3722',
     });
     const article = (await (await request.get('/ports/3515.json')).json()) as {
       article: { title: string; status: string };
+      dormancy: { verdict: string };
     };
-    expect(article.article).toMatchObject({ title: 'MUST Backplane', status: 'squatted' });
+    expect(article.article).toMatchObject({ title: 'MUST Backplane', status: 'dormant' });
+    expect(article.dormancy.verdict).toBe('likely-dormant');
     const all = (await (await request.get('/ports.json')).json()) as { count: number; ports: { port: number }[] };
-    expect(all.count).toBe(6342);
-    expect(all.ports).toHaveLength(6342);
+    expect(all.count).toBe(6350);
+    expect(all.ports).toHaveLength(6350);
     expect(all.ports.some((p) => p.port === 3521)).toBe(true);
   });
 });

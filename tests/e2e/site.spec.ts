@@ -23,7 +23,7 @@ test('the port index lists both pages with service, status, registration and use
   const row3515 = table.getByRole('row').filter({ has: page.getByRole('link', { name: '3515' }) });
   await expect(row3515).toContainText('must-backplane');
   await expect(row3515).toContainText('May 2002');
-  await expect(row3515).toContainText('Squatted');
+  await expect(row3515).toContainText('Dormant');
   const row3521 = table.getByRole('row').filter({ has: page.getByRole('link', { name: '3521' }) });
   await expect(row3521).toContainText('mc3ss');
   await row3521.getByRole('link', { name: '3521' }).click();

@@ -124,3 +124,31 @@ test('ianaName turns IANA’s bracketed names into plain ones', () => {
   assert.equal(ianaName('[Rick_Stefanik]'), 'Rick Stefanik');
   assert.equal(ianaName('Telequip Labs'), 'Telequip Labs');
 });
+
+describe('the Windows netstat filter', () => {
+  // What `netstat -ano` prints: protocol, local address, remote address, state (TCP only), process id.
+  const lines = [
+    '  TCP    0.0.0.0:3515           0.0.0.0:0              LISTENING       1111',
+    '  TCP    [::]:3515              [::]:0                 LISTENING       1111',
+    '  UDP    0.0.0.0:3515           *:*                                    2222',
+    '  TCP    0.0.0.0:35150          0.0.0.0:0              LISTENING       3333',
+    '  TCP    192.168.1.5:49823      203.0.113.9:3515       ESTABLISHED     4444',
+    '  TCP    192.168.1.5:13515      203.0.113.9:443        ESTABLISHED     5555',
+    '  TCP    0.0.0.0:49152          0.0.0.0:0              LISTENING       6666',
+    '  TCP    0.0.0.0:49152          10.0.0.2:49152         ESTABLISHED     7777',
+  ];
+  /** findstr /R /C:"…": the quoted pattern as a regular expression (its syntax is a subset of JavaScript's). */
+  const matching = (command: string) => {
+    const pattern = new RegExp(/\/C:"(.*)"$/.exec(command)![1]!);
+    return lines.filter((line) => pattern.test(line)).map((line) => line.trim().split(/\s+/).at(-1));
+  };
+  const windows = (port: number) => commandsFor(defaultCheckCommands(port, ['tcp', 'udp']), 'windows')[0]!;
+
+  test('matches only the local port of a 4-digit port, not 35150 or a remote 3515', () => {
+    assert.deepEqual(matching(windows(3515)), ['1111', '1111', '2222']);
+  });
+
+  test('matches only the local port of a 5-digit port, listening or connected', () => {
+    assert.deepEqual(matching(windows(49152)), ['6666', '7777']);
+  });
+});

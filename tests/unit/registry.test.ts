@@ -1,72 +1,76 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { dormancy } from '../../src/lib/dormancy.ts';
+import { assigneeKind, citesDocument, ianaName, ianaReferences } from '../../src/lib/iana.ts';
 import {
   checkAgreement,
   diffRegistries,
+  liveRegistrations,
   parseRegistry,
+  registrations,
   RegistryFormatError,
-  type RegistryEntry,
 } from '../../src/lib/registry.ts';
 
 const tricky = readFileSync(new URL('../fixtures/registry/tricky.csv', import.meta.url), 'utf8');
 const registry = parseRegistry(tricky);
 const entry = (port: number) => registry.entries.find((e) => e.port === port);
+// Rows copied unchanged from IANA's file, chosen for the ways a page could misstate them.
+const fidelity = parseRegistry(readFileSync(new URL('../fixtures/registry/fidelity.csv', import.meta.url), 'utf8'));
+const real = (port: number) => fidelity.entries.find((e) => e.port === port);
+const gap = (port: number) => fidelity.gaps.find((g) => g.first <= port && port <= g.last);
 
 describe('parseRegistry', () => {
-  test('groups rows into one entry per port, with every protocol a service was registered for', () => {
-    assert.deepEqual(entry(7), {
-      port: 7,
-      services: [
-        {
-          service: 'echo',
-          description: 'Echo',
-          protocols: ['tcp', 'udp'],
-          assignee: '[Jon_Postel]',
-          contact: '[Jon_Postel]',
-          reference: '[RFC862]',
-        },
-      ],
-    });
+  test('keeps every row of a port, each with its own protocol and facts', () => {
+    assert.deepEqual(entry(7)?.rows, [
+      {
+        first: 7,
+        last: 7,
+        status: 'assigned',
+        service: 'echo',
+        protocol: 'tcp',
+        description: 'Echo',
+        assignee: '[Jon_Postel]',
+        contact: '[Jon_Postel]',
+        reference: '[RFC862]',
+      },
+      {
+        first: 7,
+        last: 7,
+        status: 'assigned',
+        service: 'echo',
+        protocol: 'udp',
+        description: 'Echo',
+        assignee: '[Jon_Postel]',
+        contact: '[Jon_Postel]',
+        reference: '[RFC862]',
+      },
+    ]);
+    assert.deepEqual(
+      registrations(entry(7)!.rows).map((r) => [r.service, r.protocols]),
+      [['echo', ['tcp', 'udp']]],
+    );
   });
 
   test('keeps quoted commas and line breaks inside fields', () => {
-    const quirky = entry(4000)?.services.find((s) => s.service === 'quirky');
+    const quirky = entry(4000)?.rows.find((r) => r.service === 'quirky');
     assert.ok(quirky);
     assert.equal(quirky.description, 'A description, with a comma');
     assert.equal(quirky.assignee, 'Acme, Inc.');
     assert.equal(quirky.notes, 'Assigned in two steps:\nfirst TCP, then UDP');
-    assert.equal(quirky.modified, '2019-07-02');
   });
 
-  test('lists several services on one port separately', () => {
+  test('turns numbers no row assigns into gaps, and skips names without a port', () => {
     assert.deepEqual(
-      entry(4000)?.services.map((s) => [s.service, s.protocols]),
+      registry.gaps.map((g) => [g.first, g.last, g.status]),
       [
-        ['quirky', ['tcp', 'udp']],
-        ['other', ['sctp']],
+        [0, 0, 'reserved'],
+        [225, 241, 'reserved'],
+        [272, 279, 'unassigned'],
       ],
     );
-  });
-
-  test('gives each port of a range with a service its own entry', () => {
-    assert.deepEqual(
-      registry.entries.filter((e) => e.services[0]?.service === 'x11').map((e) => e.port),
-      [6000, 6001, 6002],
-    );
-    assert.equal(entry(6001)?.services[0]?.unauthorizedUse, 'Known Unauthorized Use on port 6003');
-  });
-
-  test('turns unassigned and reserved numbers into gaps, not entries, and skips names without a port', () => {
-    assert.deepEqual(registry.gaps, [
-      [0, 0, 'Reserved'],
-      [225, 241, 'Reserved'],
-      [272, 279, 'Unassigned'],
-    ]);
     assert.equal(entry(0), undefined);
     assert.equal(
-      registry.entries.some((e) => e.services.some((s) => s.service === 'dnssd-only')),
+      registry.entries.some((e) => e.rows.some((r) => r.service === 'dnssd-only')),
       false,
     );
     assert.equal(registry.rows, 12);
@@ -78,16 +82,120 @@ describe('parseRegistry', () => {
     assert.throws(() => parseRegistry(short), /fields|Invalid Record Length/);
   });
 
-  test('parses the real snapshot into 6,342 assigned ports', () => {
-    const real = parseRegistry(
+  test('parses the real snapshot into a page for every assigned port number', () => {
+    const snapshot = parseRegistry(
       readFileSync(new URL('../../content/registry/service-names-port-numbers.csv', import.meta.url), 'utf8'),
     );
-    assert.equal(real.rows, 14500);
-    assert.equal(real.entries.length, 6342);
+    assert.equal(snapshot.rows, 14500);
+    assert.equal(snapshot.entries.length, 6350);
     assert.deepEqual(
-      real.entries.find((e) => e.port === 3520)?.services.map((s) => [s.service, s.registered]),
-      [['galileolog', '2002-06']],
+      snapshot.entries.find((e) => e.port === 3520)?.rows.map((r) => [r.service, r.protocol, r.registered]),
+      [
+        ['galileolog', 'tcp', '2002-06'],
+        ['galileolog', 'udp', '2002-06'],
+      ],
     );
+  });
+});
+
+describe('registry fidelity: each fact as IANA gives it, per protocol row', () => {
+  test('a de-registered UDP row stays de-registered beside live TCP and SCTP rows (14001)', () => {
+    const groups = registrations(real(14001)!.rows);
+    assert.deepEqual(
+      groups.map((g) => [g.status, g.protocols, g.registered]),
+      [
+        ['assigned', ['tcp', 'sctp'], undefined],
+        ['de-registered', ['udp'], '2001-06-06'],
+      ],
+    );
+    assert.deepEqual(
+      liveRegistrations(real(14001)!.rows).map((g) => g.protocols),
+      [['tcp', 'sctp']],
+    );
+  });
+
+  test('port 80’s SCTP row keeps its own assignee and RFC 9260', () => {
+    const sctp = registrations(real(80)!.rows).find((g) => g.service === 'http' && g.protocols.includes('sctp'));
+    assert.deepEqual(sctp && [sctp.protocols, ianaName(sctp.assignee!), sctp.reference], [
+      ['sctp'],
+      'Randall Stewart',
+      '[RFC9260]',
+    ]);
+    const tcp = registrations(real(80)!.rows).find((g) => g.service === 'http' && g.protocols.includes('tcp'));
+    assert.deepEqual(tcp && [tcp.protocols, tcp.assignee], [['tcp', 'udp'], '[IESG]']);
+  });
+
+  test('IANA’s multi-line notes keep their line breaks (80, www-http)', () => {
+    const notes = real(80)!.rows.find((r) => r.service === 'www-http')!.notes!;
+    assert.ok(notes.split('\n').length > 10);
+  });
+
+  test('unnamed rows keep their notes of unauthorised use (1491, 6588, 8010, 27018–27019)', () => {
+    assert.deepEqual(gap(1491)?.notes, ['Unauthorized Use Known on port 1491']);
+    assert.deepEqual(gap(6588)?.notes, ['Unofficial use of port 6588 by AnalogX and Microsoft']);
+    assert.deepEqual(gap(8010)?.notes, ['Unauthorized use reported']);
+    for (const port of [27018, 27019])
+      assert.ok(
+        gap(port)?.notes.some((n) => /unauthori[sz]ed|use/i.test(n)),
+        String(port),
+      );
+  });
+
+  test('de-assigned numbers keep what they were (2–3 previously compressnet, 3980 historic acms)', () => {
+    for (const port of [2, 3]) {
+      assert.equal(gap(port)?.status, 'reserved');
+      assert.deepEqual(gap(port)?.notes, ['De-assigned on 2025-02-13, previously compressnet by [Bernie_Volz]']);
+      assert.equal(gap(port)?.modified, '2025-02-13');
+    }
+    assert.ok(gap(3980)?.notes.includes('Historic usage was acms. De-Assigned on 2020-12-29'));
+  });
+
+  test('"De-registered" and "Removed" are said as such, not as "Reserved"', () => {
+    assert.deepEqual(
+      [gap(585)?.status, gap(585)?.notes],
+      ['de-registered', ['Use of 585 is not recommended, use 993 instead']],
+    );
+    assert.deepEqual([gap(659)?.status, gap(659)?.modified], ['removed', '2001-06-06']);
+    assert.equal(gap(2905)?.status, 'de-registered');
+  });
+
+  test('a row for a range says so on every port of it (x11 6000–6063, flex-lm 27000–27009)', () => {
+    for (const port of [6000, 6003, 6063]) {
+      const [x11] = registrations(real(port)!.rows);
+      assert.deepEqual(x11 && [x11.service, x11.first, x11.last], ['x11', 6000, 6063]);
+    }
+    const [flex] = registrations(real(27005)!.rows);
+    assert.deepEqual(flex && [flex.service, flex.first, flex.last, flex.protocols], ['flex-lm', 27000, 27009, []]);
+  });
+
+  test('bracketed lists are read item by item (RFC3501][RFC9051, Vera Heinau][Heiko Schlichting)', () => {
+    const imap = real(143)!.rows[0]!;
+    assert.deepEqual(ianaReferences(imap.reference!), [
+      { label: 'RFC 3501', url: 'https://www.rfc-editor.org/rfc/rfc3501' },
+      { label: 'RFC 9051', url: 'https://www.rfc-editor.org/rfc/rfc9051' },
+    ]);
+    assert.equal(ianaName(real(991)!.rows[0]!.assignee!), 'Vera Heinau, Heiko Schlichting');
+    assert.equal(assigneeKind(real(991)!.rows[0]!.assignee!), 'person');
+  });
+});
+
+describe('IANA names', () => {
+  test('tell people from organisations written the same way, and from the IETF', () => {
+    for (const person of ['[Rick_Stefanik]', '[Juan_de_la_Cruz]', '[Vera_Heinau][Heiko_Schlichting]']) {
+      assert.equal(assigneeKind(person), 'person', person);
+    }
+    for (const org of ['[Docker_Inc]', '[Cisco_Systems]', '[Flexera_Software]', '[IBM]', '[3Com]', 'Acme, Inc.']) {
+      assert.equal(assigneeKind(org), 'organisation', org);
+    }
+    assert.equal(assigneeKind('[IESG]'), 'ietf');
+  });
+
+  test('a reference is a document when it names an RFC, a draft or a URL, not a person', () => {
+    assert.equal(citesDocument('[RFC862]'), true);
+    assert.equal(citesDocument('[draft-ietf-foo-bar-01]'), true);
+    assert.equal(citesDocument('http://example.org/spec'), true);
+    assert.equal(citesDocument('[Jane_Doe]'), false);
+    assert.equal(citesDocument(undefined), false);
   });
 });
 
@@ -108,31 +216,6 @@ describe('diffRegistries', () => {
       modified: ['3515 must-backplane'],
       removed: ['7 echo'],
     });
-  });
-});
-
-describe('dormancy', () => {
-  const verdict = (e: RegistryEntry | undefined) => dormancy(e!);
-
-  test('flags an old, untouched, undocumented registration by an individual in the user range', () => {
-    const v = verdict(entry(3515));
-    assert.equal(v.candidate, true);
-    assert.ok(v.signals.every((s) => s.holds));
-  });
-
-  test('does not flag a documented, modified, or system-range registration, and says which sign failed', () => {
-    const quirky = verdict(entry(4000));
-    assert.equal(quirky.candidate, false);
-    assert.deepEqual(
-      quirky.signals.filter((s) => !s.holds).map((s) => s.id),
-      ['never-modified', 'no-reference', 'individual'],
-    );
-    assert.deepEqual(
-      verdict(entry(7))
-        .signals.filter((s) => !s.holds)
-        .map((s) => s.id),
-      ['user-range', 'old', 'no-reference'],
-    );
   });
 });
 
@@ -163,6 +246,17 @@ describe('checkAgreement', () => {
     assert.throws(() => {
       checkAgreement('7.mdx', 7, { ...full, service: 'ping' }, registered);
     }, /lists port 7 as "echo"/);
+  });
+
+  test('refuses one block for a service whose rows differ by protocol', () => {
+    assert.throws(() => {
+      checkAgreement(
+        '80.mdx',
+        80,
+        { service: 'http', description: 'World Wide Web HTTP', protocols: ['tcp'] },
+        real(80),
+      );
+    }, /IANA's rows for "http" on port 80 differ by protocol; leave iana out/);
   });
 
   test('refuses an article about a port the registry does not assign', () => {

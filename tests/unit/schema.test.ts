@@ -103,6 +103,21 @@ describe('portSchema', () => {
       'unofficialUses.0.evidence: "Backdoor.Win32.Mazben" is marked sourced but cites no reference; cite one or mark it reported',
     ]);
     data.unofficialUses[0]!.evidence = 'reported';
+    data.status = 'dormant';
+    assert.deepEqual(problems(data), []);
+  });
+
+  test('refuses the status squatted when no unofficial use is sourced', () => {
+    const data = page();
+    data.unofficialUses[0]!.evidence = 'reported';
+    assert.deepEqual(problems(data), [
+      'status: status is squatted, but no unofficial use is sourced; use dormant and keep the uses marked reported until a source confirms one',
+    ]);
+  });
+
+  test('takes a reference without an access date, since an invented one would mislead', () => {
+    const data = page();
+    delete (data.references[0] as { accessed?: string }).accessed;
     assert.deepEqual(problems(data), []);
   });
 

@@ -18,6 +18,13 @@ export interface CommandSet {
   commands: Command[];
 }
 
+/**
+ * A findstr pattern for the lines of `netstat -ano` whose local address ends in `:port`. A bare `:3515` would also
+ * match 35150–35159 and connections whose remote port is 3515; this one reads the protocol column, then the local
+ * address up to the port and the space after it. findstr's regular expressions know `^`, `*` and `[…]`, no more.
+ */
+export const netstatLocalPort = (port: number) => `"^ *[TU][CD]P  *[^ ]*:${port} "`;
+
 /** A stand-in the reader replaces with the process id the first command printed. */
 export const PID_PLACEHOLDER = '<PID>';
 
@@ -60,7 +67,7 @@ export function defaultCheckCommands(port: number, protocols: readonly Protocol[
       commands: [
         {
           label: 'Connections and listeners on the port, with process ids',
-          command: `netstat -ano | findstr :${port}`,
+          command: `netstat -ano | findstr /R /C:${netstatLocalPort(port)}`,
         },
         { label: 'From a process id to its program', command: `tasklist /FI "PID eq ${pid}"` },
       ],

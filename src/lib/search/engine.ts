@@ -38,7 +38,7 @@ export interface Hit {
 /** What a query that names a port number found, before any full-text result. */
 export type NumberOutcome =
   | { kind: 'page'; port: number; hit: Hit }
-  | { kind: 'gap'; port: number; label: LookupGap[2] }
+  | { kind: 'gap'; port: number; status: LookupGap[2]; note?: string }
   | { kind: 'none'; port: number; range: PortRange; first: number; last: number }
   | { kind: 'not-port'; value: string };
 
@@ -81,7 +81,7 @@ export async function lookupPort(port: number): Promise<NumberOutcome> {
     return { kind: 'page', port, hit: entry.registered ? { ...hit, registered: entry.registered } : hit };
   }
   const gap = data?.gaps.find(([first, last]) => port >= first && port <= last);
-  if (gap) return { kind: 'gap', port, label: gap[2] };
+  if (gap) return gap[3] ? { kind: 'gap', port, status: gap[2], note: gap[3] } : { kind: 'gap', port, status: gap[2] };
   const { range, first, last } = rangeOf(port);
   return { kind: 'none', port, range, first, last };
 }

@@ -4,7 +4,7 @@
  * The shapes here are shared by the build (src/pages/lookup/[shard].json.ts) and the browser (engine.ts).
  */
 import { MAX_PORT } from '../ports/number.ts';
-import type { GapLabel } from '../registry.ts';
+import type { GapStatus } from '../registry.ts';
 
 export const LOOKUP_SHARD_SIZE = 100;
 export const lookupShard = (port: number) => Math.floor(port / LOOKUP_SHARD_SIZE);
@@ -18,8 +18,8 @@ export interface LookupEntry {
   registered?: string;
 }
 
-/** Numbers IANA lists as a block without a service, e.g. [3522, 3529, 'Unassigned']. */
-export type LookupGap = [first: number, last: number, label: GapLabel];
+/** Numbers IANA lists without a service, e.g. [3522, 3529, 'unassigned'], with IANA's note on them if any. */
+export type LookupGap = [first: number, last: number, status: GapStatus, note?: string];
 
 /** One `/lookup/N.json` file. */
 export interface LookupShard {
@@ -36,12 +36,12 @@ export function buildShards(entries: readonly LookupEntry[], gaps: readonly Look
   for (let n = 0; n <= lookupShard(MAX_PORT); n++) shards.set(n, { entries: {}, gaps: [] });
   const shard = (n: number) => shards.get(n)!;
   for (const { port, ...entry } of entries) shard(lookupShard(port)).entries[port] = entry;
-  for (const [first, last, label] of gaps) {
+  for (const [first, last, ...rest] of gaps) {
     for (let n = lookupShard(first); n <= lookupShard(last); n++) {
       shard(n).gaps.push([
         Math.max(first, n * LOOKUP_SHARD_SIZE),
         Math.min(last, (n + 1) * LOOKUP_SHARD_SIZE - 1),
-        label,
+        ...rest,
       ]);
     }
   }

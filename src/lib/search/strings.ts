@@ -3,6 +3,7 @@
  * server from the page's dictionary, so a translated page gets translated search messages.
  */
 import type { UIKey } from '../../i18n/ui.ts';
+import type { GapStatus } from '../registry.ts';
 
 /** The strings, with `{name}` placeholders the browser fills in. */
 export interface SearchStrings {
@@ -16,6 +17,8 @@ export interface SearchStrings {
   failed: string;
   registered: string;
   ranges: Record<string, string>;
+  /** What IANA says of a number without a service, in words that fit "Port N is … in IANA’s registry". */
+  statuses: Record<GapStatus, string>;
 }
 
 /** The search strings in the language of `t`. */
@@ -31,5 +34,12 @@ export function searchStrings(t: (key: UIKey) => string): SearchStrings {
     failed: t('search.failed'),
     registered: t('search.registered'),
     ranges: { system: t('range.system'), user: t('range.user'), dynamic: t('range.dynamic') },
+    statuses: {
+      unassigned: t('gap.unassigned'),
+      reserved: t('gap.reserved'),
+      'de-registered': t('gap.de-registered'),
+      removed: t('gap.removed'),
+      deprecated: t('gap.deprecated'),
+    },
   };
 }

@@ -34,7 +34,7 @@ export function numberNotice(outcome: Outcome, s: SearchStrings): string | undef
   const n = outcome.number;
   if (!n || n.kind === 'page') return undefined;
   if (n.kind === 'not-port') return format(s.notPort, { value: n.value });
-  if (n.kind === 'gap') return format(s.gap, { port: n.port, label: n.label.toLowerCase() });
+  if (n.kind === 'gap') return format(s.gap, { port: n.port, label: s.statuses[n.status] });
   return format(s.noPage, {
     port: n.port,
     range: (s.ranges[n.range] ?? n.range).toLowerCase(),
