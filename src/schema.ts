@@ -5,7 +5,8 @@
  */
 import { z } from 'astro/zod';
 import { OPERATING_SYSTEMS } from './lib/ports/commands.ts';
-import { portNumber, PROTOCOLS } from './lib/ports/number.ts';
+import { PROTOCOLS } from './lib/ports/number.ts';
+import { portNumber } from './lib/ports/schema.ts';
 
 /** Closed set of verdicts a page can give. Documented for authors in README.md ("Adding a port page"). */
 export const STATUSES = {

@@ -2,8 +2,7 @@
 import { getCollection, type CollectionEntry } from 'astro:content';
 import { articleFacts, dormancy, mentionsByPort, type Mention, type Verdict } from '../lib/dormancy.ts';
 import { loadEvidence, type Evidence, type PortEvidence } from '../lib/evidence.ts';
-import { MAX_PORT } from '../lib/ports/number.ts';
-import { rangeOf } from '../lib/ports/range.ts';
+import { blockOf, BLOCK_SIZE, rangeOf } from '../lib/ports/range.ts';
 import {
   checkAgreement,
   liveRegistrations,
@@ -13,6 +12,8 @@ import {
   type RegistryGap,
 } from '../lib/registry.ts';
 import type { LookupEntry, LookupGap } from '../lib/search/lookup.ts';
+import type { Locale } from '../i18n/locales.ts';
+import { localeHref, portLink, type LocalizedLink } from '../i18n/urls.ts';
 
 export type PortEntry = CollectionEntry<'ports'>;
 
@@ -56,6 +57,17 @@ export interface PortView {
   verdict: Verdict;
   /** Unofficial uses that articles about other ports document on this one. */
   mentions: Mention[];
+  /** Articles about other ports that cite IANA's entry for this one (3521's on Netrek's game port, 2592). */
+  citedBy: number[];
+}
+
+/** The ports whose IANA entry an article cites, other than its own. */
+function citedPorts(article: PortEntry): number[] {
+  const ports = article.data.references.flatMap((ref) => {
+    const match = /service-names-port-numbers\.xhtml\?search=(\d{1,5})$/.exec(ref.url);
+    return match ? [Number(match[1])] : [];
+  });
+  return [...new Set(ports)].filter((port) => port !== article.data.port);
 }
 
 let views: Promise<PortView[]> | undefined;
@@ -68,6 +80,10 @@ export function getPortViews(): Promise<PortView[]> {
     const ports = new Set([...registry.map((entry) => entry.port), ...byPort.keys()]);
     const entries = new Map(registry.map((entry) => [entry.port, entry]));
     const mentions = mentionsByPort(articles.map((article) => article.data));
+    const cited = new Map<number, number[]>();
+    for (const article of articles) {
+      for (const port of citedPorts(article)) cited.set(port, [...(cited.get(port) ?? []), article.data.port]);
+    }
     return [...ports]
       .sort((a, b) => a - b)
       .map((port) => {
@@ -81,12 +97,28 @@ export function getPortViews(): Promise<PortView[]> {
           evidence: found,
           verdict,
           mentions: told,
+          // An article that documents a use here is listed with the use; the others that cite the entry, alone.
+          citedBy: (cited.get(port) ?? []).filter((by) => !told.some((mention) => mention.article === by)),
           ...(article ? { article } : {}),
           ...(entry ? { registry: entry } : {}),
         };
       });
   })();
   return views;
+}
+
+/** Every page under /ports/N/ with the pages either side of it, for the routes' getStaticPaths. */
+export async function getPortRoutes(filter: (view: PortView) => boolean = () => true) {
+  const all = await getPortViews();
+  const neighbour = (view: PortView | undefined) =>
+    view && {
+      port: view.port,
+      title: pageTitle(view),
+      kind: view.article ? ('article' as const) : ('registry' as const),
+    };
+  return all.flatMap((view, i) =>
+    filter(view) ? [{ view, prev: neighbour(all[i - 1]), next: neighbour(all[i + 1]) }] : [],
+  );
 }
 
 /** IANA's registrations on the port, rows that differ only by protocol taken together, in IANA's order. */
@@ -98,7 +130,37 @@ export function pageTitle(view: PortView): string {
   return view.article?.data.title ?? first?.service ?? first?.description ?? `Port ${view.port}`;
 }
 
-export const BLOCK_SIZE = 1000;
+export type PageKind = 'article' | 'registry';
+
+let kinds: Promise<Map<number, PageKind>> | undefined;
+
+/**
+ * Where a port number mentioned on a page should lead: its page if it has one (in the reader's language where it
+ * exists), else its row on the range page, which says what IANA records for it. (The 404 page answers for such a
+ * number too, but a link should not knowingly lead to a 404.)
+ */
+export async function getNumberLinks(): Promise<(locale: Locale, port: number) => LocalizedLink> {
+  const [pageKinds, gaps] = await Promise.all([(kinds ??= getPageKinds()), getRegistryGaps()]);
+  return (locale, port) => {
+    const kind = pageKinds.get(port);
+    if (kind) return portLink(locale, port, kind);
+    const gap = gaps.find((g) => port >= g.first && port <= g.last);
+    const row = gap ? `#gap-${gap.first}` : '';
+    return { href: `${localeHref(locale, `/ports/range/${blockOf(port).slug}/`)}${row}` };
+  };
+}
+
+/** The page before or after another, for the links between neighbouring ports. */
+export interface Neighbour {
+  port: number;
+  title: string;
+  kind: PageKind;
+}
+
+/** Which numbers have a page, and of which kind: articles exist in every locale, registry pages in English. */
+export async function getPageKinds(): Promise<Map<number, PageKind>> {
+  return new Map((await getPortViews()).map((view) => [view.port, view.article ? 'article' : 'registry']));
+}
 
 export interface Block {
   first: number;
@@ -119,17 +181,24 @@ export async function getBlocks(): Promise<Block[]> {
     blocks.set(n, [...(blocks.get(n) ?? []), view]);
   }
   return [...blocks].map(([n, views]) => {
-    const first = n * BLOCK_SIZE;
-    const last = Math.min(first + BLOCK_SIZE - 1, MAX_PORT);
+    const { first, last, slug } = blockOf(n * BLOCK_SIZE);
     return {
       first,
       last,
-      slug: `${first}-${last}`,
+      slug,
       views,
       gaps: gaps.filter((gap) => gap.last >= first && gap.first <= last),
       dormant: views.filter((v) => v.verdict.verdict === 'likely-dormant').length,
     };
   });
+}
+
+/** Every block with the blocks either side, for the range routes. */
+export async function getBlockRoutes(): Promise<
+  { block: Block; prev?: Block | undefined; next?: Block | undefined }[]
+> {
+  const blocks = await getBlocks();
+  return blocks.map((block, i) => ({ block, prev: blocks[i - 1], next: blocks[i + 1] }));
 }
 
 const registeredOf = (view: PortView) => liveRegistrations(view.registry?.rows ?? [])[0]?.registered ?? '';
@@ -188,9 +257,11 @@ export async function getLookupEntries(): Promise<LookupEntry[]> {
       // Articles go by their title; registry pages by IANA's name and description, as the registry reads.
       title:
         view.article?.data.title ??
-        (first?.service ? `${first.service} (${first.description ?? ''})` : pageTitle(view)),
+        (first?.service && first.description ? `${first.service}: ${first.description}` : pageTitle(view)),
       service: first?.service ?? '',
       url: `/ports/${view.port}/`,
+      // Articles have a page in every locale; the browser maps their URL to the reader's.
+      ...(view.article ? { localized: true as const } : {}),
       ...(registered ? { registered } : {}),
     };
   });

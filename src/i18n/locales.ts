@@ -11,3 +11,36 @@ export const DEFAULT_LOCALE: Locale = 'en';
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 }
+
+/** Each language's name in itself, for the language switcher. Not translated: a reader looks for their own. */
+export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', fa: 'فارسی', bg: 'Български' };
+
+/** Writing direction of each locale's chrome. */
+export const DIRECTIONS: Record<Locale, 'ltr' | 'rtl'> = { en: 'ltr', fa: 'rtl', bg: 'ltr' };
+
+/** OpenGraph's `og:locale` (language_TERRITORY). */
+export const OG_LOCALES: Record<Locale, string> = { en: 'en_GB', fa: 'fa_IR', bg: 'bg_BG' };
+
+/**
+ * The URL path prefix of a locale: '' for English, '/fa' for Persian. For browser code, which cannot use
+ * astro:i18n; pages build their links with Astro's helpers (src/i18n/urls.ts), which agree with this.
+ */
+export const localePrefix = (locale: Locale): string => (locale === DEFAULT_LOCALE ? '' : `/${locale}`);
+
+/** The locale a path is in: `/fa/ports/3515/` → 'fa', `/ports/3515/` → 'en'. */
+export function localeOfPath(pathname: string): Locale {
+  const first = pathname.split('/')[1];
+  return isLocale(first) && first !== DEFAULT_LOCALE ? first : DEFAULT_LOCALE;
+}
+
+/** A path without its locale prefix: `/fa/ports/3515/` → `/ports/3515/`. */
+export function unlocalizedPath(pathname: string): string {
+  const locale = localeOfPath(pathname);
+  return locale === DEFAULT_LOCALE ? pathname : pathname.slice(locale.length + 1) || '/';
+}
+
+/** A page's locale from Astro.currentLocale, which is undefined on routes outside i18n routing (English). */
+export const toLocale = (value: string | undefined): Locale => (isLocale(value) ? value : DEFAULT_LOCALE);
+
+/** The locales served under a prefix. */
+export const TRANSLATED = LOCALES.filter((locale) => locale !== DEFAULT_LOCALE);

@@ -1,261 +1,61 @@
 /**
- * Every string the interface shows, in one place. Content (articles, IANA facts) is not here; the words around
- * it are. `t()` is typed by key, so a missing or misspelt key fails `astro check`.
+ * Every string the interface shows, one dictionary per locale (en.ts, fa.ts, bg.ts). Content (articles, IANA
+ * facts) is not here; the words around it are. `translator(locale)` gives a `t()` typed by key, so a misspelt key
+ * fails `astro check`; `checkDictionaries()` runs at the start of every build and fails it on a missing, extra or
+ * mismatched translation, naming the locale and the key.
  */
+import { bg } from './bg.ts';
+import { en } from './en.ts';
+import { fa } from './fa.ts';
 import { format } from './format.ts';
+import { DEFAULT_LOCALE, isLocale, type Locale } from './locales.ts';
 
-export const ui = {
-  'site.name': 'Dormant Ports',
-  'site.tagline': 'Registered ports whose service never shipped or has vanished',
-  'site.description':
-    'A reference to registered TCP and UDP ports whose registered service never shipped or has vanished, and to the malware and hobby projects that use them anyway.',
-  skipLink: 'Skip to content',
-  'nav.label': 'Main',
-  'nav.home': 'Home',
-  'nav.ports': 'Ports',
-  'footer.iana': 'Registry facts come from the IANA Service Name and Transport Protocol Port Number Registry (CC0).',
-  'footer.prose': 'Articles are written for this site: each claim links its source or is labelled as not yet sourced.',
-  'footer.nav': 'About the site',
-  'about.title': 'About the site',
-  'about.intro': 'How Dormant Ports works, for readers who want to check it or reuse its data.',
+export type UIKey = keyof typeof en;
+export type Dictionary = Record<UIKey, string>;
+export type Translate = (key: UIKey, values?: Record<string, string | number>) => string;
 
-  'breadcrumbs.label': 'Breadcrumbs',
-  'port.heading': 'Port {port}: {title}',
-  'port.registration': 'Registration',
-  'port.iana.service': 'Service name',
-  'port.iana.description': 'Description',
-  'port.iana.protocols': 'Protocols',
-  'port.iana.assignee': 'Assignee',
-  'port.iana.contact': 'Contact',
-  'port.iana.registered': 'Registered',
-  'port.iana.modified': 'Modified',
-  'port.iana.reference': 'Reference',
-  'port.iana.unauthorizedUse': 'Unauthorized use reported',
-  'port.iana.none': 'none recorded',
-  'port.iana.link': 'Port {port} in IANA’s registry',
-  'port.iana.notes': 'Assignment notes',
-  'port.iana.status': 'Status',
-  'port.iana.range': 'Port range',
-  'port.iana.range.value': '{first}–{last} (this page is port {port})',
-  'port.iana.serviceCode': 'Service code',
-  'port.iana.unnamed': 'No service name',
-  'registry.status.assigned': 'Assigned',
-  'registry.status.unassigned': 'Unassigned',
-  'registry.status.reserved': 'Reserved',
-  'registry.status.de-registered': 'De-registered',
-  'registry.status.removed': 'Removed',
-  'registry.status.deprecated': 'Deprecated',
-  'registry.unwritten.title': 'Not written up yet',
-  'registry.unwritten':
-    'Nobody has written an article about port {port} yet. The facts above are IANA’s registry entry as it stood in the snapshot this site was built from; the dormancy check is worked out from those facts alone.',
-  'registry.contribute':
-    'Know what uses port {port}, or what the registered service was? Write it up as content/ports/{port}.mdx, citing your sources (see “Adding a port page” in the project README), and propose it to the project.',
-  'registry.summary': '{description}. Registered with IANA {date}; nobody has written this port up yet.',
-  'registry.summary.undated': '{description}. IANA records no registration date; nobody has written this port up yet.',
-  'registry.summary.month': 'in {date}',
-  'registry.summary.day': 'on {date}',
-  'dormancy.title': 'Dormancy verdict',
-  'dormancy.verdict.likely-dormant': 'Likely dormant',
-  'dormancy.verdict.in-use': 'In use',
-  'dormancy.verdict.unknown': 'Unknown',
-  'dormancy.explain.likely-dormant':
-    'Nothing we can check shows anyone using this port, and the registration itself looks abandoned.',
-  'dormancy.explain.in-use': 'Evidence below shows the port in real use.',
-  'dormancy.explain.unknown':
-    'The evidence does not settle it either way: nothing shows the port in use, but something rules out calling it dormant.',
-  'dormancy.reasons': 'What the verdict rests on',
-  'dormancy.source': 'source',
-  'dormancy.method': 'How a dormancy verdict is made',
-  'dormancy.reason.article.dormant':
-    'Our article found nobody using the port; the uses it mentions are not yet sourced.',
-  'dormancy.reason.article.squatted':
-    'Our article documents programs that use the port although its registered service is gone.',
-  'dormancy.reason.article.active': 'Our article documents the registered service still in use.',
-  'dormancy.reason.unofficial-use': 'A sourced article documents {value} on this port.',
-  'dormancy.reason.netbase':
-    'Debian lists it in /etc/services ({value}), which holds only ports used in the real world.',
-  'dormancy.reason.nmap.in-use': 'Nmap’s internet scans find it open often: on {percent} of hosts ({protocol}).',
-  'dormancy.reason.nmap.unknown':
-    'Nmap’s internet scans have found it open now and then: on {percent} of hosts ({protocol}).',
-  'dormancy.reason.nmap.likely-dormant':
-    'Nmap’s internet scans almost never find it open: {percent} of hosts ({protocol}), one or two sightings.',
-  'dormancy.reason.nmap.none':
-    'Nmap’s internet scans have never recorded it open (they cannot see services inside networks).',
-  'dormancy.reason.wireshark': 'Wireshark decodes it by default as {value}: real traffic existed at some time.',
-  'dormancy.reason.wireshark.none': 'Wireshark has no decoder for this port.',
-  'dormancy.reason.range.user': 'It is in the registered (user) range, 1024–49151.',
-  'dormancy.reason.range.other': 'It is in the {range} range, where registrations are reviewed or none are made.',
-  'dormancy.reason.registered.likely-dormant': 'IANA registered it in {value}, more than twenty years ago.',
-  'dormancy.reason.registered.unknown': 'IANA registered it in {value}, too recently to judge from age.',
-  'dormancy.reason.registered.none': 'IANA records no registration date, so its age is unknown.',
-  'dormancy.reason.modified.never': 'IANA has never modified the registration.',
-  'dormancy.reason.modified': 'IANA last modified the registration in {value}: someone kept it up.',
-  'dormancy.reason.reference.none': 'It cites no specification.',
-  'dormancy.reason.reference.document': 'It cites a specification ({value}).',
-  'dormancy.reason.reference.other': 'Its reference names no specification ({value}).',
-  'dormancy.reason.assignee.person': 'It is assigned to a person rather than an organisation.',
-  'dormancy.reason.assignee.organisation': 'It is assigned to an organisation.',
-  'dormancy.reason.assignee.ietf': 'It is assigned to the IETF.',
-  'dormancy.reason.assignee.none': 'IANA records no assignee.',
-  'dormancy.reason.unauthorized-use': 'IANA notes unauthorised use: “{value}”.',
-  'dormancy.reason.status': 'IANA no longer assigns it ({value}).',
-  'port.status': 'Status',
-  'port.uses': 'Unofficial uses',
-  'port.uses.none': 'No unofficial use of this port has been documented yet.',
-  'port.uses.kind': 'Kind',
-  'port.uses.aliases': 'Also known as',
-  'port.uses.protocols': 'Protocols',
-  'port.uses.ports': 'Ports',
-  'port.uses.period': 'Seen',
-  'port.uses.evidence': 'Evidence',
-  'port.check': 'Check what is listening on port {port}',
-  'port.check.intro':
-    'Run one of these on the machine you want to check. Administrator or root rights are needed to see other users’ processes. Replace <PID> with the process id the first command prints.',
-  'port.check.tabs': 'Operating system',
-  'port.references': 'References',
-  'port.references.backlinks': 'Jump back to citation',
-  'port.references.accessed': 'Accessed',
-  'port.reviewed.label': 'Last reviewed',
+export const dictionaries: Record<Locale, Dictionary> = { en, fa, bg };
 
-  'os.linux': 'Linux',
-  'os.macos': 'macOS',
-  'os.windows': 'Windows (cmd)',
-  'os.powershell': 'PowerShell',
+const translators = new Map<Locale, Translate>();
 
-  'copy.button': 'Copy',
-  'copy.done': 'Copied',
-  'copy.failed': 'Press Ctrl+C to copy',
+/** `t()` for a locale; anything that is not one of ours (Astro.currentLocale is undefined on some routes) is English. */
+export function translator(locale: string | undefined): Translate {
+  const key = isLocale(locale) ? locale : DEFAULT_LOCALE;
+  let t = translators.get(key);
+  if (!t) {
+    const dictionary = dictionaries[key];
+    t = (name, values = {}) => format(dictionary[name], values);
+    translators.set(key, t);
+  }
+  return t;
+}
 
-  'range.system': 'Well-known',
-  'range.user': 'Registered',
-  'range.dynamic': 'Dynamic',
-  'range.system.explain':
-    'System ports 0–1023: assigned by IANA through IETF review; binding them needs privileges on most systems.',
-  'range.user.explain':
-    'User ports 1024–49151: registered with IANA for a named service, which coordinates but does not reserve them.',
-  'range.dynamic.explain':
-    'Dynamic ports 49152–65535: never assigned; operating systems hand them out for short-lived connections.',
+/** English, for code that never runs in a localized page (build tools, the CLI). */
+export const t = translator(DEFAULT_LOCALE);
 
-  'status.dormant': 'Dormant',
-  'status.squatted': 'Squatted',
-  'status.active': 'Active',
+const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
-  'kind.malware': 'Malware',
-  'kind.game': 'Game',
-  'kind.software': 'Software',
-  'kind.other': 'Other',
-
-  'evidence.sourced': 'Sourced',
-  'evidence.reported': 'Reported, not yet sourced',
-  'evidence.reported.explain':
-    'This claim circulates in port write-ups, but we have not found a primary source for it.',
-
-  'protocol.tcp': 'TCP',
-  'protocol.udp': 'UDP',
-  'protocol.sctp': 'SCTP',
-  'protocol.dccp': 'DCCP',
-
-  'home.title': 'Registered ports nobody uses',
-  'home.featured': 'Port pages',
-  'home.allPorts': 'All port pages',
-
-  'index.title': 'Ports',
-  'index.intro':
-    'Every port IANA has assigned has a page here. The ones with a written article come first; the rest are pages of registry facts, browsable by range.',
-  'index.articles': 'Written up',
-  'index.caption': 'Ports with an article, by port number',
-  'index.blocks': 'The whole registry, by range',
-  'index.blocks.caption': 'Assigned ports in blocks of 1,000',
-  'index.block': 'Ports',
-  'index.assigned': 'Assigned',
-  'index.candidates': 'Likely dormant',
-  'index.dormantLink': 'All {count} ports with a likely-dormant verdict, oldest registration first',
-  'range.title': 'Ports {first}–{last}',
-  'range.intro': '{count} port numbers in this block are assigned to a service in IANA’s registry.',
-  'range.caption': 'Assigned ports {first}–{last}',
-  'range.description': 'Description',
-  'range.verdict': 'Verdict',
-  'range.article': 'Article',
-  'range.gap': 'Not assigned',
-  'range.prev': 'Previous block',
-  'range.next': 'Next block',
-  'dormant.title': 'Likely dormant registrations',
-  'dormant.intro':
-    '{count} ports get a likely-dormant verdict: nothing we can check shows them in use, and their registrations look abandoned. Each links to its page with the reasons.',
-  'dormant.caption': 'Likely dormant registrations, {order}, page {page} of {pages}',
-  'dormant.oldest': 'oldest first',
-  'dormant.newest': 'newest first',
-  'dormant.sort': 'Sort by registration date',
-  'dormant.prev': 'Previous page',
-  'dormant.next': 'Next page',
-  'dormant.pages': 'Pages',
-  'dormant.method.title': 'How the dormancy check works',
-  'dormant.method':
-    'A port is listed here only when every sign agrees: Debian does not list it, Nmap’s scans have seen it open at most once or twice, Wireshark has no decoder for it, and IANA’s registration is in the registered range, dates from before 2005, was never modified and cites no specification. Ports with an article take the article’s verdict.',
-  'index.port': 'Port',
-  'index.service': 'Service',
-  'index.status': 'Status',
-  'index.registered': 'Registered',
-  'index.uses': 'Unofficial uses',
-
-  'notFound.title': 'Page not found',
-  'notFound.lead': 'There is no page at this address.',
-  'notFound.port': 'There is no page for port {port} yet. It is in the {range} range ({first}–{last}).',
-  'notFound.notPort': '{value} is not a port number: ports run from 0 to 65535.',
-  'search.label': 'Search ports',
-  'search.placeholder': 'Port number or name',
-  'search.submit': 'Search',
-  'search.shortcut': 'Press / or Ctrl+K to search',
-  'search.results': 'Search results',
-  'search.count.one': '1 result',
-  'search.count.many': '{count} results',
-  'search.none': 'No page matches “{query}”.',
-  'search.exact': 'Port {port} — {title}',
-  'search.gap': 'Port {port} is {label} in IANA’s registry, so it has no page.',
-  'gap.unassigned': 'unassigned',
-  'gap.reserved': 'reserved',
-  'gap.de-registered': 'de-registered',
-  'gap.removed': 'removed',
-  'gap.deprecated': 'deprecated',
-  'search.failed': 'Search could not be loaded. Try again, or browse all port pages.',
-  'search.registered': ', registered {date}',
-  'search.page.title': 'Search',
-  'search.page.description':
-    'Search Dormant Ports by port number, service name or the name of a program seen on a port.',
-  'search.noscript': 'Full-text search needs JavaScript, which is off in this browser.',
-  'search.browse': 'Browse all port pages',
-  'search.filters': 'Narrow the results',
-  'filter.protocol': 'Protocol',
-  'filter.range': 'Range',
-  'filter.status': 'Status',
-  'filter.kind': 'Unofficial use',
-  'feedback.title': 'Was this page helpful?',
-  'feedback.not-helpful': 'Not helpful',
-  'feedback.somewhat': 'Somewhat',
-  'feedback.helpful': 'Helpful',
-  'feedback.thanks': 'Thank you! Your vote is saved. You can change it today by choosing another answer.',
-  'feedback.more': 'Tell us more (optional)',
-  'feedback.reasons': 'What was wrong?',
-  'feedback.reason.out-of-date': 'Out of date',
-  'feedback.reason.command-failed': 'A command did not work',
-  'feedback.reason.wrong-attribution': 'Wrong attribution',
-  'feedback.reason.other': 'Something else',
-  'feedback.comment': 'Comment',
-  'feedback.count': '{count} of {max} characters',
-  'feedback.send': 'Send comment',
-  'feedback.sent': 'Thank you for the comment.',
-  'feedback.noJsHint': 'A comment is sent together with the answer you choose above.',
-  'feedback.failed': 'Your vote could not be saved just now. Please try again in a little while.',
-  'feedback.honeypot': 'Leave this field empty',
-  'lookup.label': 'Port number',
-  'lookup.submit': 'Go to port',
-  'lookup.hint': 'A number from 0 to 65535.',
-  'lookup.invalid': 'Enter a whole number from 0 to 65535.',
-} as const;
-
-export type UIKey = keyof typeof ui;
-
-/** The string for `key`, with `{name}` placeholders filled from `values`. */
-export function t(key: UIKey, values: Record<string, string | number> = {}): string {
-  return format(ui[key], values);
+/** Every problem with the translations, as "locale: key: what is wrong" lines; empty when all is well. */
+export function dictionaryProblems(
+  all: Readonly<Record<string, Readonly<Record<string, unknown>>>> = dictionaries,
+): string[] {
+  const problems: string[] = [];
+  const keys = Object.keys(en) as UIKey[];
+  for (const [locale, dictionary] of Object.entries(all)) {
+    if (locale === DEFAULT_LOCALE) continue;
+    for (const key of keys) {
+      const value = dictionary[key];
+      if (typeof value !== 'string' || value.trim() === '') {
+        problems.push(`${locale}: ${key}: missing translation`);
+        continue;
+      }
+      const want = placeholders(en[key]).join(',');
+      const got = placeholders(value).join(',');
+      if (want !== got) problems.push(`${locale}: ${key}: placeholders {${got}} differ from English {${want}}`);
+    }
+    for (const key of Object.keys(dictionary)) {
+      if (!(key in en)) problems.push(`${locale}: ${key}: not a key of the English dictionary`);
+    }
+  }
+  return problems;
 }

@@ -5,10 +5,27 @@
  * `frame-ancestors` anyway). They are merged into one site-wide policy and written out for whatever serves the
  * files: `_headers` for Netlify / Cloudflare Pages and the production server (src/server/), and
  * `_nginx-headers.conf` for the nginx config in deploy/. Neither holds anything secret: every response shows them.
+ * It also puts each translation's 404 page where static hosts look for it.
  */
 import type { AstroIntegration } from 'astro';
-import { writeFile } from 'node:fs/promises';
-import { headersFile, mergePolicies, nginxHeaders } from '../lib/security-headers.ts';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rename, rmdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { TRANSLATED } from '../i18n/locales.ts';
+import { headersFile, inlineHashes, mergePolicies, nginxHeaders, pruneHashes } from '../lib/security-headers.ts';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64');
+
+/** Every hash of an inline script or style in the built pages. */
+async function hashesInPages(dir: URL): Promise<Set<string>> {
+  const root = fileURLToPath(dir);
+  const files = (await readdir(root, { recursive: true })).filter((name) => name.endsWith('.html'));
+  const found = new Set<string>();
+  for (const name of files) {
+    for (const hash of inlineHashes(await readFile(`${root}/${name}`, 'utf8'), sha256)) found.add(hash);
+  }
+  return found;
+}
 
 const CSP = 'Content-Security-Policy';
 
@@ -33,11 +50,20 @@ export default function staticHeaders(): AstroIntegration {
         policy = mergePolicies(payloads.map(({ headers }) => headers.get(CSP) ?? '').filter(Boolean));
         logger.info(`one CSP for ${payloads.length} pages (${policy.length} characters)`);
       },
-      'astro:build:done': async ({ dir }) => {
+      'astro:build:done': async ({ dir, logger }) => {
         if (!policy)
           throw new Error('No Content-Security-Policy was generated: is security.csp on in astro.config.mjs?');
+        const before = policy.length;
+        policy = pruneHashes(policy, await hashesInPages(dir));
+        logger.info(`CSP trimmed to the hashes pages use: ${before} → ${policy.length} characters`);
         await writeFile(new URL('_headers', dir), headersFile(policy));
         await writeFile(new URL('_nginx-headers.conf', dir), nginxHeaders(policy));
+        // Astro writes only the root 404 page as 404.html; static hosts (and our server and nginx config) look
+        // for each translation's as /fa/404.html too.
+        for (const locale of TRANSLATED) {
+          await rename(new URL(`${locale}/404/index.html`, dir), new URL(`${locale}/404.html`, dir));
+          await rmdir(new URL(`${locale}/404/`, dir));
+        }
       },
     },
   };

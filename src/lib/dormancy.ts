@@ -88,7 +88,9 @@ const list = (items: Iterable<string>) => [...new Set(items)].join(', ');
 /** An unofficial use that an article about another port documents on this one (Netrek's 3520, told on 3521). */
 export interface Mention {
   name: string;
-  /** The article that documents it. */
+  /** The port of the article that documents it. */
+  article: number;
+  /** That article's page. */
   url: string;
 }
 
@@ -192,7 +194,10 @@ export function mentionsByPort(
       if (use.evidence !== 'sourced') continue;
       for (const port of use.ports) {
         if (port === page.port) continue;
-        byPort.set(port, [...(byPort.get(port) ?? []), { name: use.name, url: `/ports/${page.port}/` }]);
+        byPort.set(port, [
+          ...(byPort.get(port) ?? []),
+          { name: use.name, article: page.port, url: `/ports/${page.port}/` },
+        ]);
       }
     }
   }

@@ -9,7 +9,8 @@
  */
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { isProtocol, portNumber, PROTOCOLS, type Protocol } from './ports/number.ts';
+import { isProtocol, PROTOCOLS, type Protocol } from './ports/number.ts';
+import { portNumber } from './ports/schema.ts';
 
 export const HEADER = [
   'Service Name',
@@ -34,6 +35,8 @@ export type Row = Record<(typeof HEADER)[number], string>;
  */
 export const ROW_STATUSES = ['assigned', 'unassigned', 'reserved', 'de-registered', 'removed', 'deprecated'] as const;
 export type RowStatus = (typeof ROW_STATUSES)[number];
+/** What IANA says of numbers no row assigns. */
+export const GAP_STATUSES = ROW_STATUSES.filter((s): s is Exclude<RowStatus, 'assigned'> => s !== 'assigned');
 
 /** One row of IANA's table, as IANA gives it. The content layer checks loaded entries against these schemas. */
 export const registryRowSchema = z.strictObject({
@@ -68,7 +71,7 @@ export type RegistryEntry = z.infer<typeof registryEntrySchema>;
 export const registryGapSchema = z.strictObject({
   first: portNumber,
   last: portNumber,
-  status: z.enum(ROW_STATUSES.filter((s) => s !== 'assigned') as [Exclude<RowStatus, 'assigned'>]),
+  status: z.enum(GAP_STATUSES as [Exclude<RowStatus, 'assigned'>]),
   /** IANA's notes on these numbers: what they were, an unauthorised use. */
   notes: z.array(z.string()).default([]),
   /** When IANA last changed them, such as the day of a de-assignment. */

@@ -12,6 +12,8 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import Negotiator from 'negotiator';
 import { LOCALES } from '../i18n/locales.ts';
+import { isPort } from '../lib/ports/number.ts';
+import { blockOf } from '../lib/ports/range.ts';
 import { cacheControl, SECURITY_HEADERS, SERVER_FILES } from '../lib/security-headers.ts';
 
 const brotli = promisify(brotliCompress);
@@ -233,6 +235,45 @@ export function createStaticHandler({ root, csp, cacheBytes }: StaticOptions) {
     return undefined;
   }
 
+  /**
+   * `/ports/N.json`, the address one port's facts had before they moved into their block's file
+   * (/ports/range/3000-3999.json, which keeps the site within static hosts' file limits): answered from that
+   * file, in the shape it always had, so scripts written against it keep working on this server.
+   */
+  const blocks = new Map<string, { mtimeMs: number; ports: Map<number, unknown> }>();
+  async function sendPortJson(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
+    const match = /^\/ports\/(\d{1,5})\.json$/.exec(pathname);
+    const port = Number(match?.[1]);
+    if (!match || !isPort(port)) return false;
+    const found = await locate(`/ports/range/${blockOf(port).slug}.json`);
+    if (!found || !('file' in found)) return false;
+    let block = blocks.get(found.file);
+    if (block?.mtimeMs !== found.stats.mtimeMs) {
+      const parsed = JSON.parse(await readFile(found.file, 'utf8')) as { ports: { port: number }[] };
+      block = { mtimeMs: found.stats.mtimeMs, ports: new Map(parsed.ports.map((facts) => [facts.port, facts])) };
+      blocks.set(found.file, block);
+    }
+    const facts = block.ports.get(port);
+    if (facts === undefined) return false;
+    const body = Buffer.from(JSON.stringify(facts));
+    const etag = `W/"${found.stats.mtimeMs.toString(36)}-${port}"`;
+    const headers = {
+      ...assetHeaders,
+      'Content-Type': TYPES['.json']!,
+      'Cache-Control': cacheControl(pathname),
+      ETag: etag,
+      Link: `</ports/range/${blockOf(port).slug}.json>; rel="alternate"; type="application/json"`,
+    };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers);
+      res.end();
+      return true;
+    }
+    res.writeHead(200, { ...headers, 'Content-Length': String(body.length) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  }
+
   async function notFoundPage(pathname: string): Promise<{ file: string; stats: Stats } | undefined> {
     const locale = LOCALES.find((l) => pathname === `/${l}` || pathname.startsWith(`/${l}/`));
     for (const candidate of [locale && `/${locale}/404.html`, '/404.html']) {
@@ -260,9 +301,9 @@ export function createStaticHandler({ root, csp, cacheBytes }: StaticOptions) {
       'Content-Type': type,
       'Cache-Control': status === 200 ? cacheControl(cacheFor) : 'no-cache',
       ETag: etag,
-      'Last-Modified': new Date(stats.mtimeMs).toUTCString(),
       // Byte ranges only of the file itself: a compressed version's bytes may change under a resumed download.
-      'Accept-Ranges': encoding === 'identity' ? 'bytes' : 'none',
+      // (No Last-Modified: the ETag answers every revalidation, in fewer bytes.)
+      ...(encoding === 'identity' ? { 'Accept-Ranges': 'bytes' } : {}),
     };
     if (compressible) headers['Vary'] = 'Accept-Encoding';
     if (encoding !== 'identity') headers['Content-Encoding'] = encoding;
@@ -321,6 +362,7 @@ export function createStaticHandler({ root, csp, cacheBytes }: StaticOptions) {
       return;
     }
     if (found) return send(req, res, found, 200, pathname);
+    if (await sendPortJson(req, res, pathname)) return;
     const page = await notFoundPage(pathname);
     if (page) return send(req, res, page, 404, pathname);
     res.writeHead(404, { ...documentHeaders, 'Content-Type': 'text/plain; charset=utf-8' });

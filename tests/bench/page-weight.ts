@@ -1,82 +1,172 @@
 /**
- * First-load weight of built pages: the HTML plus every stylesheet and script it loads before the reader does
- * anything (no Pagefind, no lazy chunks), compressed as a server would send it.
+ * `npm run bench:weight`: what a first visit to each kind of page costs on the wire, measured against the real
+ * production server over HTTP/1.1: the HTML plus every stylesheet and script it loads before the reader does
+ * anything (lazy chunks, Pagefind and the favicon aside), status line and headers included, bodies as the
+ * server sends them to a browser that accepts Brotli (after its thorough compression has replaced the quick one).
  *
- *   node tests/bench/page-weight.ts [--budget 14336] [path ...]
+ *   node tests/bench/page-weight.ts [--budget 10000] [--requests 3] [path ...]
  *
- * With --budget, exits 1 when any page's gzip total is over it. Paths are site paths (/ports/3515/); without
- * them, a representative set of pages is measured.
+ * With a budget, exits 1 when any page is over it (bytes, or requests). Without paths, it measures an article,
+ * a registry page, the home page and the search page in every locale (a registry-only port has its English
+ * page only, so the translated rows use the article and the range page instead), plus a range page and a 404.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { request } from 'node:http';
 import { parseArgs } from 'node:util';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { LOCALES, localePrefix } from '../../src/i18n/locales.ts';
+import { startServer } from '../support/server.ts';
 
-const CLIENT = resolve(import.meta.dirname, '../../dist');
-const { values, positionals } = parseArgs({ options: { budget: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { budget: { type: 'string' }, requests: { type: 'string' } },
+  allowPositionals: true,
+});
 const budget = values.budget === undefined ? undefined : Number(values.budget);
-const paths = positionals.length > 0 ? positionals : ['/', '/ports/', '/ports/3515/', '/ports/3521/', '/404.html'];
+const maxRequests = values.requests === undefined ? undefined : Number(values.requests);
 
-if (!existsSync(CLIENT)) {
-  console.error('No build in dist: run `npm run build` first.');
-  process.exit(2);
+/** The page kinds the budget is for, in every locale; the others are printed for information. */
+const BUDGETED = ['article', 'registry', 'home', 'search'];
+const pages =
+  positionals.length > 0
+    ? positionals.map((path) => ({ kind: 'page', path }))
+    : [
+        ...LOCALES.flatMap((locale) => {
+          const p = localePrefix(locale);
+          return [
+            { kind: 'article', path: `${p}/ports/3515/` },
+            { kind: 'article', path: `${p}/ports/3521/` },
+            ...(locale === 'en'
+              ? [
+                  { kind: 'registry', path: '/ports/3520/' },
+                  { kind: 'registry', path: '/ports/80/' },
+                ]
+              : []),
+            { kind: 'home', path: `${p}/` },
+            { kind: 'search', path: `${p}/search/` },
+          ];
+        }),
+        { kind: 'range', path: '/ports/range/3000-3999/' },
+        { kind: '404', path: '/ports/5938/' },
+      ];
+
+interface Fetched {
+  status: number;
+  /** Status line and headers as they crossed the wire. */
+  headBytes: number;
+  bodyBytes: number;
+  body: Buffer;
+  encoding: string | undefined;
 }
 
-function fileFor(path: string): string {
-  return join(CLIENT, path.endsWith('/') ? `${path}index.html` : path);
+function get(origin: string, path: string): Promise<Fetched> {
+  return new Promise((done, fail) => {
+    const req = request(`${origin}${path}`, { headers: { 'Accept-Encoding': 'br, gzip' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const lines = [`HTTP/1.1 ${res.statusCode} ${res.statusMessage}`];
+        for (let i = 0; i < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+        const body = Buffer.concat(chunks);
+        done({
+          status: res.statusCode ?? 0,
+          headBytes: Buffer.byteLength(`${lines.join('\r\n')}\r\n\r\n`),
+          bodyBytes: body.length,
+          body,
+          encoding: res.headers['content-encoding'],
+        });
+      });
+    });
+    req.on('error', fail);
+    req.end();
+  });
 }
 
-/** Same-origin assets the page fetches on load: stylesheets, module scripts and their static imports. */
+/** The server compresses a file quickly first and thoroughly a moment later; measure what it settles on. */
+async function settled(origin: string, path: string): Promise<Fetched> {
+  let last = await get(origin, path);
+  for (let i = 0; i < 20; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const next = await get(origin, path);
+    if (next.bodyBytes === last.bodyBytes && i >= 2) return next;
+    last = next;
+  }
+  return last;
+}
+
+async function decoded(page: Fetched): Promise<string> {
+  const { brotliDecompressSync, gunzipSync } = await import('node:zlib');
+  if (page.encoding === 'br') return brotliDecompressSync(page.body).toString('utf8');
+  if (page.encoding === 'gzip') return gunzipSync(page.body).toString('utf8');
+  return page.body.toString('utf8');
+}
+
+/** Stylesheets and module scripts the page asks for at once (dynamic import() is not fetched up front). */
 function eagerAssets(html: string): string[] {
   const found = new Set<string>();
-  const add = (url: string) => {
-    if (url.startsWith('/') && !url.startsWith('//')) found.add(url);
-  };
-  for (const m of html.matchAll(/<link\b[^>]*rel="(?:stylesheet|modulepreload)"[^>]*href="([^"]+)"/g)) add(m[1]!);
-  for (const m of html.matchAll(/<script\b[^>]*src="([^"]+)"/g)) add(m[1]!);
-  // Static imports inside inline or external modules are fetched at once too; dynamic import() is not.
-  const queue = [...found];
-  const inline = [...html.matchAll(/<script\b[^>]*type="module"[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
-  const scan = (code: string) => {
-    for (const m of code.matchAll(/(?:^|[;\s])import\s*(?:[\w*{}\s,]+from\s*)?["']([^"']+)["']/g)) {
-      const url = m[1]!;
-      if (url.startsWith('/') && !found.has(url)) {
-        found.add(url);
-        queue.push(url);
-      }
-    }
-  };
-  inline.forEach(scan);
-  while (queue.length > 0) {
-    const url = queue.shift()!;
-    if (url.endsWith('.js')) scan(readFileSync(join(CLIENT, url), 'utf8'));
+  for (const m of html.matchAll(/<link\b[^>]*rel="(?:stylesheet|modulepreload|preload)"[^>]*href="([^"]+)"/g)) {
+    found.add(m[1]!);
   }
-  return [...found];
+  for (const m of html.matchAll(/<script\b[^>]*src="([^"]+)"/g)) found.add(m[1]!);
+  return [...found].filter((url) => url.startsWith('/') && !url.startsWith('//'));
 }
 
-const rows = paths.map((path) => {
-  const html = readFileSync(fileFor(path));
-  const assets = eagerAssets(html.toString('utf8'));
-  const bodies = [html, ...assets.map((url) => readFileSync(join(CLIENT, url)))];
-  const sum = (f: (b: Buffer) => number) => bodies.reduce((total, b) => total + f(b), 0);
-  return {
-    path,
-    files: bodies.length,
-    raw: sum((b) => b.length),
-    gzip: sum((b) => gzipSync(b, { level: 9 }).length),
-    brotli: sum((b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length),
-  };
-});
+/** Static imports of a module are fetched with it. */
+function staticImports(code: string): string[] {
+  return [...code.matchAll(/(?:^|[;\s}])import\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']/g)]
+    .map((m) => m[1]!)
+    .filter((url) => url.startsWith('/') || url.startsWith('./'));
+}
 
-const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-console.table(
-  Object.fromEntries(
-    rows.map((r) => [r.path, { files: r.files, raw: kb(r.raw), gzip: kb(r.gzip), brotli: kb(r.brotli) }]),
-  ),
-);
-if (budget !== undefined) {
-  const over = rows.filter((r) => r.gzip > budget);
-  for (const r of over) console.error(`${r.path}: ${r.gzip} bytes gzip, over the budget of ${budget}`);
-  console.log(over.length === 0 ? `All ${rows.length} pages within ${kb(budget)} gzip.` : '');
-  process.exitCode = over.length === 0 ? 0 : 1;
+const server = await startServer();
+try {
+  const rows = [];
+  let failed = false;
+  for (const { kind, path } of pages) {
+    const page = await settled(server.origin, path);
+    const html = await decoded(page);
+    const queue = eagerAssets(html);
+    const seen = new Set(queue);
+    const parts: (Fetched & { url: string })[] = [{ url: path, ...page }];
+    while (queue.length > 0) {
+      const url = queue.shift()!;
+      const asset = await settled(server.origin, url);
+      parts.push({ url, ...asset });
+      if (url.endsWith('.js')) {
+        for (const imported of staticImports(await decoded(asset))) {
+          const absolute = new URL(imported, `http://x${url}`).pathname;
+          if (!seen.has(absolute)) {
+            seen.add(absolute);
+            queue.push(absolute);
+          }
+        }
+      }
+    }
+    const sum = (pick: (p: Fetched & { url: string }) => number) => parts.reduce((total, p) => total + pick(p), 0);
+    const bytes = sum((p) => p.headBytes + p.bodyBytes);
+    const over =
+      BUDGETED.includes(kind) &&
+      ((budget !== undefined && bytes > budget) || (maxRequests !== undefined && parts.length > maxRequests));
+    failed ||= over;
+    rows.push({
+      page: path,
+      kind,
+      status: page.status,
+      requests: parts.length,
+      'HTML B': page.headBytes + page.bodyBytes,
+      'CSS B': sum((p) => (p.url.endsWith('.css') ? p.headBytes + p.bodyBytes : 0)),
+      'JS B': sum((p) => (p.url.endsWith('.js') ? p.headBytes + p.bodyBytes : 0)),
+      'headers B': sum((p) => p.headBytes),
+      'total B': bytes,
+      ...(budget !== undefined ? { budget: over ? 'OVER' : 'ok' } : {}),
+    });
+  }
+  console.table(rows);
+  if (budget !== undefined || maxRequests !== undefined) {
+    console.log(
+      failed
+        ? `Over budget: a first load must be at most ${budget ?? '∞'} B in at most ${maxRequests ?? '∞'} requests.`
+        : `Every budgeted page is within ${budget ?? '∞'} B and ${maxRequests ?? '∞'} requests.`,
+    );
+  }
+  process.exitCode = failed ? 1 : 0;
+} finally {
+  await server.stop();
 }

@@ -62,3 +62,13 @@ export async function axeViolations(page: Page) {
     .analyze();
   return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
+
+/**
+ * Brings a custom element into view and waits until its script has upgraded it: the scripts load lazily, when
+ * their element comes near the viewport (src/scripts/site.ts), as they do for a reader who scrolls to it.
+ */
+export async function upgraded(page: Page, name: string): Promise<void> {
+  const element = page.locator(name).first();
+  await element.scrollIntoViewIfNeeded();
+  await page.waitForFunction((tag) => customElements.get(tag) !== undefined, name);
+}

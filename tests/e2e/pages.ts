@@ -11,7 +11,12 @@ export interface PageType {
 }
 
 export const PAGE_TYPES: readonly PageType[] = [
-  { name: 'home', path: '/', heading: /ports nobody uses/i, shows: ['Port 3515: MUST Backplane', 'All port pages'] },
+  {
+    name: 'home',
+    path: '/',
+    heading: /ports nobody uses/i,
+    shows: ['Port 3515: MUST Backplane', 'Every assigned port, in blocks of 1,000', 'Go to port'],
+  },
   { name: 'port index', path: '/ports/', heading: /^Ports$/, shows: ['Written up', '3000–3999'] },
   {
     name: 'article',
@@ -23,7 +28,13 @@ export const PAGE_TYPES: readonly PageType[] = [
     name: 'registry page',
     path: '/ports/3520/',
     heading: /^Port 3520: galileolog$/,
-    shows: ['Netvion Galileo Log Port', 'Dormancy check', 'Windows (cmd)', 'Was this page helpful?'],
+    shows: [
+      'Netvion Galileo Log Port',
+      'Dormancy verdict',
+      'Windows (cmd)',
+      'Was this page helpful?',
+      'In our articles',
+    ],
   },
   { name: 'range', path: '/ports/range/3000-3999/', heading: /^Ports 3000–3999$/, shows: ['galileolog'] },
   {
@@ -50,6 +61,15 @@ export const PAGE_TYPES: readonly PageType[] = [
     path: '/no-such-page/',
     heading: /^Page not found$/,
     status: 404,
-    shows: ['There is no page at this address.', 'Go to port'],
+    shows: ['There is no page at this address.', 'Browse the ports by range', 'Go to port'],
   },
+  {
+    name: 'number without a page (the 404 page’s answer; without JavaScript, the plain 404)',
+    path: '/ports/3546/',
+    heading: /^(Port 3546|Page not found)$/,
+    status: 404,
+    shows: ['Browse the ports by range'],
+  },
+  { name: 'Persian article', path: '/fa/ports/3515/', heading: /MUST Backplane/, shows: ['آیا این صفحه مفید بود؟'] },
+  { name: 'Bulgarian range', path: '/bg/ports/range/3000-3999/', heading: /3000–3999/, shows: ['galileolog'] },
 ];

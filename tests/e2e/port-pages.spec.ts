@@ -1,4 +1,4 @@
-import { axeViolations, expect, test } from './fixtures.ts';
+import { axeViolations, expect, test, upgraded } from './fixtures.ts';
 
 test.describe('a port page', () => {
   test('port 3515 shows its registration facts from IANA', async ({ page }) => {
@@ -67,10 +67,11 @@ test.describe('a port page', () => {
     }
   });
 
-  test('breadcrumbs lead back to the port index and mark the current page', async ({ page }) => {
+  test('breadcrumbs run Home › Ports › range › port and mark the current page', async ({ page }) => {
     await page.goto('/ports/3521/');
     const crumbs = page.getByRole('navigation', { name: 'Breadcrumbs' });
-    await expect(crumbs).toHaveText(/Ports\s*›?\s*Port 3521/);
+    await expect(crumbs.getByRole('listitem')).toHaveText(['Home', 'Ports', '3000–3999', 'Port 3521']);
+    await expect(crumbs.getByRole('link', { name: '3000–3999' })).toHaveAttribute('href', '/ports/range/3000-3999/');
     await expect(crumbs.locator('[aria-current="page"]')).toHaveText('Port 3521');
     await crumbs.getByRole('link', { name: 'Ports' }).click();
     await expect(page).toHaveURL(/\/ports\/$/);
@@ -78,6 +79,7 @@ test.describe('a port page', () => {
 
   test('the check commands switch by operating system and remember the choice', async ({ page }) => {
     await page.goto('/ports/3515/');
+    await upgraded(page, 'check-commands');
     const tabs = page.getByRole('tablist', { name: 'Operating system' });
     await tabs.getByRole('tab', { name: 'PowerShell' }).click();
     const panel = page.getByRole('tabpanel', { name: 'PowerShell' });
@@ -94,12 +96,14 @@ test.describe('a port page', () => {
     );
 
     await page.reload();
+    await upgraded(page, 'check-commands');
     await expect(page.getByRole('tab', { name: 'Windows (cmd)' })).toHaveAttribute('aria-selected', 'true');
   });
 
   test('the copy button puts the command on the clipboard', async ({ page, context }) => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.goto('/ports/3515/');
+    await upgraded(page, 'check-commands');
     await page.getByRole('tab', { name: 'Linux' }).click();
     const line = page
       .getByRole('tabpanel', { name: 'Linux' })
@@ -146,6 +150,7 @@ test.describe('a port page', () => {
       for (const colorScheme of ['light', 'dark'] as const) {
         await page.emulateMedia({ colorScheme });
         await page.goto(path);
+        await upgraded(page, 'check-commands');
         await expect(page.getByRole('tablist')).toBeVisible();
         expect(await axeViolations(page)).toEqual([]);
       }

@@ -1,12 +1,14 @@
 import type { Page } from '@playwright/test';
 import { axeViolations, expect, test } from './fixtures.ts';
 
-const field = (page: Page) => page.getByRole('combobox', { name: 'Search ports' });
+// The header field is a plain search box until its script arrives (on focus), then a combobox.
+const field = (page: Page) => page.locator('#site-search-q');
+const popup = (page: Page) => page.locator('site-search .popup');
 const notice = (page: Page) => page.locator('site-search .notice');
 const options = (page: Page) => page.getByRole('listbox', { name: 'Search results' }).getByRole('option');
 
-async function searchFor(page: Page, query: string) {
-  await page.goto('/ports/');
+async function searchFor(page: Page, query: string, path = '/ports/') {
+  await page.goto(path);
   await field(page).fill(query);
 }
 
@@ -41,12 +43,116 @@ test.describe('search from the header', () => {
   ] as const) {
     test(`“${query}” finds port ${port}`, async ({ page }) => {
       await searchFor(page, query);
-      const hit = options(page).filter({ has: page.locator(`a[href="/ports/${port}/"]`) });
+      const hit = options(page).and(page.locator(`a[href="/ports/${port}/"]`));
       await expect(hit).toHaveCount(1);
       await expect(hit).toContainText(`Port ${port}`);
       await expect(hit.locator('mark').first()).toBeVisible();
     });
   }
+
+  // Finding 1: the result list had no styles (scoped CSS never reached the script's elements).
+  for (const colorScheme of ['light', 'dark'] as const) {
+    test(`the result list is laid out and the chosen option is visible (${colorScheme})`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme });
+      await searchFor(page, 'mysql');
+      const first = options(page).first();
+      await expect(first).toBeVisible();
+      const parts = await first.evaluate((option) => {
+        const box = (selector: string) => {
+          const element = option.querySelector(selector)!;
+          const { top, bottom, left } = element.getBoundingClientRect();
+          const style = getComputedStyle(element);
+          return { top, bottom, left, display: style.display, weight: style.fontWeight };
+        };
+        return {
+          title: box('.title'),
+          meta: box('.meta'),
+          excerpt: box('.excerpt'),
+          underline: getComputedStyle(option).textDecorationLine,
+          background: getComputedStyle(option).backgroundColor,
+          page: getComputedStyle(document.body).backgroundColor,
+        };
+      });
+      // Title, meta line and excerpt are three lines, one under the other, not one run-on link.
+      expect(parts.meta.top).toBeGreaterThanOrEqual(parts.title.bottom - 1);
+      expect(parts.excerpt.top).toBeGreaterThanOrEqual(parts.meta.bottom - 1);
+      expect(parts.title.left).toBe(parts.meta.left);
+      expect(Number(parts.title.weight)).toBeGreaterThanOrEqual(600);
+      expect(parts.underline).toBe('none');
+      // Pre-selected (an exact service name), so highlighted: its background differs from the page's.
+      await expect(first).toHaveAttribute('aria-selected', 'true');
+      expect(parts.background).not.toBe(parts.page);
+      expect(parts.background).not.toBe('rgba(0, 0, 0, 0)');
+      // Highlighted words use the theme's colours, not the browser's yellow in dark mode.
+      const mark = await first
+        .locator('mark')
+        .first()
+        .evaluate((m) => getComputedStyle(m).backgroundColor);
+      expect(mark).toBe(colorScheme === 'dark' ? 'rgb(92, 72, 19)' : 'rgb(255, 224, 138)');
+    });
+  }
+
+  test('axe finds nothing wrong with the list open', async ({ page }) => {
+    await searchFor(page, 'netrek');
+    await expect(options(page).first()).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  // Finding 2: answers that misled.
+  test('“mysql” ranks 3306 (mysql) above 33060 (mysqlx), pre-selected so Enter opens it', async ({ page }) => {
+    await searchFor(page, 'mysql');
+    await expect(options(page).first()).toHaveAttribute('href', '/ports/3306/');
+    await expect(options(page).first()).toHaveAttribute('aria-selected', 'true');
+    const ports = await options(page).evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    expect(ports.indexOf('/ports/3306/')).toBeLessThan(ports.indexOf('/ports/33060/'));
+    await field(page).press('Enter');
+    await expect(page).toHaveURL(/\/ports\/3306\/$/);
+  });
+
+  for (const [query, port] of [
+    ['mc3ss', 3521],
+    ['redis', 6379],
+    ['postgresql', 5432],
+  ] as const) {
+    test(`the exact service name “${query}” is pre-selected: Enter opens port ${port}`, async ({ page }) => {
+      await searchFor(page, query);
+      await expect(options(page).first()).toHaveAttribute('aria-selected', 'true');
+      await field(page).press('Enter');
+      await expect(page).toHaveURL(new RegExp(`/ports/${port}/$`));
+    });
+  }
+
+  test('a registry page’s result reads as sentences, not labels run into values', async ({ page }) => {
+    await searchFor(page, 'http');
+    const excerpt = options(page).and(page.locator('a[href="/ports/80/"]')).locator('.excerpt');
+    await expect(excerpt).toBeVisible();
+    await expect(excerpt).not.toContainText(/Service name\S|Description\S/);
+    await expect(excerpt).toContainText(/World Wide Web HTTP/);
+  });
+
+  test('Escape closes the list and keeps what the reader typed', async ({ page }) => {
+    await searchFor(page, 'netrek');
+    await expect(options(page).first()).toBeVisible();
+    await field(page).press('Escape');
+    await expect(popup(page)).toBeHidden();
+    await expect(field(page)).toHaveValue('netrek');
+  });
+
+  test('on a slow connection the list says it is searching', async ({ page, context }) => {
+    const cdp = await context.newCDPSession(page);
+    await page.goto('/ports/');
+    // 400 kbit/s, 400 ms round trips: fetching the index takes seconds.
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 400,
+      downloadThroughput: 50_000,
+      uploadThroughput: 50_000,
+    });
+    await field(page).fill('netrek');
+    await expect(notice(page)).toHaveText('Searching…', { timeout: 3000 });
+    await expect(options(page).and(page.locator('[href="/ports/3521/"]'))).toBeVisible({ timeout: 30_000 });
+    await expect(notice(page)).toBeHidden();
+  });
 
   test('a query nothing matches says so', async ({ page }) => {
     await searchFor(page, 'xylophonequartz');
@@ -60,22 +166,30 @@ test.describe('search from the header', () => {
     await expect(notice(page)).toHaveText('70000 is not a port number: ports run from 0 to 65535.');
   });
 
-  test('a number IANA lists as unassigned says so', async ({ page }) => {
+  // Finding 4: numbers without a page were a dead end.
+  test('a number IANA lists as unassigned leads to its answer page', async ({ page, consoleErrors }) => {
+    // The answer is the 404 page's, so the browser logs the 404 it arrives with.
+    consoleErrors.allow(/status of 404/);
     await searchFor(page, '3546');
-    await expect(notice(page)).toHaveText('Port 3546 is unassigned in IANA’s registry, so it has no page.');
+    const first = options(page).first();
+    await expect(first).toHaveText(/Port 3546: unassigned in IANA’s registry/);
+    await expect(first).toHaveAttribute('aria-selected', 'true');
+    await field(page).press('Enter');
+    await expect(page).toHaveURL(/\/ports\/3546\/$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Port 3546');
   });
 
-  test('a valid number without a page says so and names its range', async ({ page }) => {
+  test('a number without any IANA entry names its range', async ({ page }) => {
     await searchFor(page, '50000');
-    await expect(notice(page)).toHaveText(
-      'There is no page for port 50000 yet. It is in the dynamic range (49152–65535).',
+    await expect(options(page).first()).toHaveText(
+      /Port 50000: no entry in IANA’s registry; dynamic range, 49152–65535/,
     );
   });
 
   test('a number with only a registry entry finds its page, with IANA’s name and date', async ({ page }) => {
     await searchFor(page, '3520');
     const first = options(page).first();
-    await expect(first).toContainText('Port 3520 — galileolog (Netvion Galileo Log Port), registered 2002-06');
+    await expect(first).toContainText('Port 3520 — galileolog: Netvion Galileo Log Port, registered June 2002');
     await field(page).press('Enter');
     await expect(page).toHaveURL(/\/ports\/3520\/$/);
   });
@@ -92,16 +206,16 @@ test.describe('search from the header', () => {
     await page.keyboard.type('port');
     await expect(options(page).first()).toBeVisible();
     await page.keyboard.press('Escape');
-    await expect(page.getByRole('listbox', { name: 'Search results' })).toBeHidden();
+    await expect(popup(page)).toBeHidden();
     await expect(field(page)).toHaveAttribute('aria-expanded', 'false');
 
     await page.keyboard.press('Control+a');
     await page.keyboard.type('netrek');
     await expect(options(page).first()).toBeVisible();
     await page.keyboard.press('ArrowDown');
-    const active = options(page).first();
+    const active = options(page).nth(1);
     await expect(active).toHaveAttribute('aria-selected', 'true');
-    const href = await active.locator('a').getAttribute('href');
+    const href = await active.getAttribute('href');
     await page.keyboard.press('Enter');
     await expect(page).toHaveURL(new RegExp(`${href}$`));
 
@@ -111,14 +225,13 @@ test.describe('search from the header', () => {
     await expect(field(page)).toBeFocused();
   });
 
-  test('nothing is fetched from Pagefind or the lookup before the reader uses search', async ({ page }) => {
+  test('nothing is fetched for search before the reader reaches for it', async ({ page }) => {
     const searchFiles: string[] = [];
     page.on('request', (request) => {
-      if (/\/(pagefind|lookup)\//.test(request.url())) searchFiles.push(request.url());
+      if (/\/(pagefind|lookup|i18n)\/|site-search/.test(request.url())) searchFiles.push(request.url());
     });
     await page.goto('/ports/3515/');
     await page.mouse.wheel(0, 800);
-    await page.getByRole('tab', { name: 'macOS' }).click();
     await page.waitForLoadState('networkidle');
     expect(searchFiles).toEqual([]);
 
@@ -142,7 +255,7 @@ test.describe('search from the header', () => {
 test.describe('the search page', () => {
   test('runs the query in its URL on load: /search/?q=3521', async ({ page }) => {
     await page.goto('/search/?q=3521');
-    await expect(page.getByRole('searchbox', { name: 'Search ports' }).last()).toHaveValue('3521');
+    await expect(page.locator('#q')).toHaveValue('3521');
     const results = page.getByRole('region', { name: 'Search results' }).getByRole('listitem');
     await expect(results.first()).toContainText('Port 3521 — Telequip Labs MC3SS');
     await expect(page.getByRole('status').filter({ hasText: /results?/ })).toBeVisible();
@@ -172,6 +285,22 @@ test.describe('the search page', () => {
     await page.getByRole('group', { name: 'Unofficial use' }).getByRole('checkbox', { name: 'Game' }).check();
     await expect(results).toHaveCount(1);
     await expect(results.first()).toContainText('Port 3521');
-    await expect(page).toHaveURL(/kind=Game/);
+    await expect(page).toHaveURL(/kind=game/);
   });
+
+  // Finding 2: the status filter knew only the two articles, so registry pages never matched it.
+  for (const [query, status, label, port] of [
+    ['bacula', 'in-use', 'In use', 9101],
+    ['triomotion', 'likely-dormant', 'Likely dormant', undefined],
+  ] as const) {
+    test(`“${query}” with the ${label} filter finds registry pages`, async ({ page }) => {
+      await page.goto(`/search/?q=${query}&status=${status}`);
+      const results = page.getByRole('region', { name: 'Search results' }).getByRole('listitem');
+      await expect(results.first()).toBeVisible();
+      if (port) await expect(results.first().getByRole('link')).toHaveAttribute('href', `/ports/${port}/`);
+      await expect(page.locator('search-page [data-status]')).not.toContainText('No page matches');
+      const box = page.getByRole('group', { name: 'Status' }).getByRole('checkbox', { name: label });
+      await expect(box).toBeChecked();
+    });
+  }
 });

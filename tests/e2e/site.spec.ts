@@ -32,20 +32,20 @@ test('the port index lists both pages with service, status, registration and use
   expect(await axeViolations(page)).toEqual([]);
 });
 
-test('an unknown address answers 404 with a page that explains a missing port and offers a lookup', async ({
+test('an unknown address answers 404 with a page that explains it and offers a lookup', async ({
   page,
   consoleErrors,
 }) => {
   consoleErrors.allow(/status of 404/);
-  const response = await page.goto('/ports/3546/');
+  const response = await page.goto('/no-such-page/');
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
-  await expect(
-    page.getByText('There is no page for port 3546 yet. It is in the registered range (1024–49151).'),
-  ).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Browse the ports by range' })).toHaveAttribute('href', '/ports/#ranges');
   expect(await axeViolations(page)).toEqual([]);
 
+  await page.mouse.wheel(0, 400);
   const lookup = page.getByRole('textbox', { name: 'Port number' });
+  await page.waitForFunction(() => customElements.get('port-lookup') !== undefined);
   await lookup.fill('70000');
   await lookup.press('Enter');
   await expect(lookup).toHaveAttribute('aria-invalid', 'true');
@@ -150,8 +150,11 @@ test('the footer leads to the pages about the site, each with its own heading', 
     'How a dormancy verdict is made',
     'JSON endpoints',
     'Feedback and privacy',
+    'Adding a port page',
+    'Every port as JSON',
   ]);
-  for (const name of await links.allTextContents()) {
+  await expect(about.getByRole('link', { name: 'Every port as JSON' })).toHaveAttribute('href', '/ports.json');
+  for (const name of (await links.allTextContents()).slice(0, -1)) {
     await page.goto('/ports/3515/');
     await about.getByRole('link', { name }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);

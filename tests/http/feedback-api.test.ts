@@ -59,7 +59,7 @@ describe('POST /api/feedback', () => {
     assert.deepEqual(row && [row.rating, row.comment], ['helpful', 'Stale.']);
   });
 
-  test('takes a form post, records its locale and redirects back to the page’s #feedback in that locale', async () => {
+  test('takes a form post, records its locale and redirects back to the page’s thank-you in that locale', async () => {
     const answer = await send(server.origin, {
       method: 'POST',
       path: '/api/feedback',
@@ -67,7 +67,7 @@ describe('POST /api/feedback', () => {
       body: 'port=3521&rating=not-helpful&locale=fa&comment=&website=',
     });
     assert.equal(answer.status, 303);
-    assert.equal(answer.headers.location, '/fa/ports/3521/?voted=not-helpful#feedback');
+    assert.equal(answer.headers.location, '/fa/ports/3521/?voted=not-helpful#voted-not-helpful');
     assert.ok(readVotes(dbFile()).some((v) => v.port === 3521 && v.rating === 'not-helpful' && v.locale === 'fa'));
   });
 

@@ -411,8 +411,8 @@ describe('the API’s shape', () => {
       assert.equal(answer.headers.allow, 'POST, OPTIONS');
       assert.match(String(answer.headers['content-type']), /^application\/json/);
       assert.equal(answer.headers['x-content-type-options'], 'nosniff');
-      assert.equal(answer.headers['x-frame-options'], 'DENY');
       assert.match(String(answer.headers['content-security-policy']), /default-src 'none'/);
+      assert.match(String(answer.headers['content-security-policy']), /frame-ancestors 'none'/);
       assert.equal(answer.headers['cache-control'], 'no-store');
     });
   }

@@ -33,18 +33,19 @@ describe('compression', () => {
       assert.equal(answer.headers['content-encoding'], encoding);
       assert.equal(answer.headers.vary, 'Accept-Encoding');
       // node:http hands the body over as it came; decode it by hand to compare with the file.
-      const raw = await new Promise<Buffer>((done) => {
+      // (The same response's length: the quick compression may have been replaced by the thorough one since.)
+      const [raw, length] = await new Promise<[Buffer, number]>((done) => {
         void import('node:http').then(({ get }) => {
           get(`${server.origin}/ports/3515/`, { headers: { 'Accept-Encoding': accept } }, (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (chunk: Buffer) => chunks.push(chunk));
             res.on('end', () => {
-              done(Buffer.concat(chunks));
+              done([Buffer.concat(chunks), Number(res.headers['content-length'])]);
             });
           });
         });
       });
-      assert.equal(Number(answer.headers['content-length']), raw.length);
+      assert.equal(length, raw.length);
       assert.deepEqual(decode(raw), page);
       assert.ok(raw.length < page.length / 2);
     }
@@ -69,7 +70,7 @@ describe('compression', () => {
 });
 
 describe('validators and ranges', () => {
-  test('answers a repeated request with 304 when the ETag or the date still matches', async () => {
+  test('answers a repeated request with 304 when the ETag still matches, and sends no Last-Modified', async () => {
     const first = await send(server.origin, { path: '/ports/3515/', headers: { 'Accept-Encoding': 'br' } });
     const etag = String(first.headers.etag);
     assert.match(etag, /^W\/"/);
@@ -79,11 +80,8 @@ describe('validators and ranges', () => {
     });
     assert.equal(again.status, 304);
     assert.equal(again.body, '');
-    const byDate = await send(server.origin, {
-      path: '/favicon.svg',
-      headers: { 'If-Modified-Since': String(first.headers['last-modified']) },
-    });
-    assert.equal(byDate.status, 304);
+    // The ETag answers every revalidation; a date would be 40 more bytes on every response.
+    assert.equal(first.headers['last-modified'], undefined);
     const changed = await send(server.origin, { path: '/ports/3515/', headers: { 'If-None-Match': '"other"' } });
     assert.equal(changed.status, 200);
   });
@@ -103,7 +101,7 @@ describe('validators and ranges', () => {
       headers: { Range: 'bytes=0-99', 'Accept-Encoding': 'br' },
     });
     assert.equal(compressed.status, 200);
-    assert.equal(compressed.headers['accept-ranges'], 'none');
+    assert.equal(compressed.headers['accept-ranges'], undefined);
   });
 
   test('answers HEAD with the headers of GET and no body', async () => {

@@ -92,7 +92,7 @@ describe('the verdict, rule by rule', () => {
 
   test('a sourced use that an article on another port documents here makes it in use (3520, told on 3521)', () => {
     const verdict = dormancy(3520, [row({ service: 'galileolog' })], none(3520), undefined, [
-      { name: 'Netrek metaserver', url: '/ports/3521/' },
+      { name: 'Netrek metaserver', article: 3521, url: '/ports/3521/' },
     ]);
     assert.equal(verdict.verdict, 'in-use');
     assert.deepEqual(verdict.reasons[0], {

@@ -102,9 +102,9 @@ describe('handleFeedback', () => {
       post('port=3515&rating=helpful&locale=bg', headers, 'application/x-www-form-urlencoded');
     const same = await handleFeedback(form(), { ...context, clientAddress: '192.0.2.20' });
     assert.equal(same.status, 303);
-    assert.equal(same.headers.get('location'), '/bg/ports/3515/?voted=helpful#feedback');
+    assert.equal(same.headers.get('location'), '/bg/ports/3515/?voted=helpful#voted-helpful');
     const cross = await handleFeedback(form({ Origin: STATIC }), { ...context, clientAddress: '192.0.2.21' });
-    assert.equal(cross.headers.get('location'), `${STATIC}/bg/ports/3515/?voted=helpful#feedback`);
+    assert.equal(cross.headers.get('location'), `${STATIC}/bg/ports/3515/?voted=helpful#voted-helpful`);
     assert.equal(cross.headers.get('access-control-allow-origin'), STATIC);
     assert.equal(cross.headers.get('access-control-allow-credentials'), 'true');
     assert.match(cross.headers.get('set-cookie') ?? '', /SameSite=None; Secure/);

@@ -4,7 +4,7 @@ import { z as astroZ } from 'astro/zod';
 import { z } from 'zod';
 import { ianaName } from '../../src/lib/iana.ts';
 import { checkCommands, defaultCheckCommands, PID_PLACEHOLDER, type CommandSet } from '../../src/lib/ports/commands.ts';
-import { portNumber } from '../../src/lib/ports/number.ts';
+import { portNumber } from '../../src/lib/ports/schema.ts';
 import { parsePortQuery } from '../../src/lib/ports/query.ts';
 import { rangeOf } from '../../src/lib/ports/range.ts';
 

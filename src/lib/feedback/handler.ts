@@ -229,7 +229,10 @@ export async function handleFeedback(request: Request, context: FeedbackContext)
     const prefix = locale === DEFAULT_LOCALE ? '' : `/${locale}`;
     return new Response(null, {
       status: 303,
-      headers: { ...headers, Location: `${back}${prefix}/ports/${vote.port}/?voted=${vote.rating}#feedback` },
+      headers: {
+        ...headers,
+        Location: `${back}${prefix}/ports/${vote.port}/?voted=${vote.rating}#voted-${vote.rating}`,
+      },
     });
   }
   return json(200, { ok: true, port: vote.port, rating: vote.rating, vote: outcome.kind }, headers);

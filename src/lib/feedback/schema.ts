@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { LOCALES } from '../../i18n/locales.ts';
-import { portNumber } from '../ports/number.ts';
+import { portNumber } from '../ports/schema.ts';
 
 export const RATINGS = ['not-helpful', 'somewhat', 'helpful'] as const;
 export type Rating = (typeof RATINGS)[number];

@@ -7,11 +7,24 @@ import { isPort, MAX_PORT, type Protocol } from './number.ts';
 export const OPERATING_SYSTEMS = ['linux', 'macos', 'windows', 'powershell'] as const;
 export type OperatingSystem = (typeof OPERATING_SYSTEMS)[number];
 
-export interface Command {
-  /** What the command shows, in one line. */
-  label: string;
-  command: string;
-}
+/** What a generated command shows, as a key of the `command.*` strings in each locale's dictionary. */
+export const COMMAND_LABELS = [
+  'sockets',
+  'lsof',
+  'pid',
+  'tcpListeners',
+  'udpSockets',
+  'netstat',
+  'tcpConnections',
+  'udpEndpoints',
+] as const;
+export type CommandLabel = (typeof COMMAND_LABELS)[number];
+
+/**
+ * One command and what it shows: generated commands name their label (`says`) so each page words it in its own
+ * language; an article's own commands bring their (English) label with them.
+ */
+export type Command = { command: string } & ({ says: CommandLabel; label?: never } | { label: string; says?: never });
 
 export interface CommandSet {
   os: OperatingSystem;
@@ -43,33 +56,25 @@ export function defaultCheckCommands(port: number, protocols: readonly Protocol[
       os: 'linux',
       commands: [
         ...(tcp || udp
-          ? [
-              {
-                label: `Sockets bound to port ${port}, with the owning process`,
-                command: `sudo ss -${tcp ? 't' : ''}${udp ? 'u' : ''}lnp 'sport = :${port}'`,
-              },
-            ]
+          ? [{ says: 'sockets' as const, command: `sudo ss -${tcp ? 't' : ''}${udp ? 'u' : ''}lnp 'sport = :${port}'` }]
           : []),
-        { label: 'Every open file on the port (needs lsof)', command: `sudo lsof -nP -i :${port}` },
-        { label: 'From a process id to its program', command: `ps -p ${pid} -o pid,user,comm,args` },
+        { says: 'lsof' as const, command: `sudo lsof -nP -i :${port}` },
+        { says: 'pid' as const, command: `ps -p ${pid} -o pid,user,comm,args` },
       ],
     },
     {
       os: 'macos',
       commands: [
-        ...(tcp ? [{ label: 'TCP listeners on the port', command: `sudo lsof -nP -iTCP:${port} -sTCP:LISTEN` }] : []),
-        ...(udp ? [{ label: 'UDP sockets on the port', command: `sudo lsof -nP -iUDP:${port}` }] : []),
-        { label: 'From a process id to its program', command: `ps -p ${pid} -o pid,user,comm,args` },
+        ...(tcp ? [{ says: 'tcpListeners' as const, command: `sudo lsof -nP -iTCP:${port} -sTCP:LISTEN` }] : []),
+        ...(udp ? [{ says: 'udpSockets' as const, command: `sudo lsof -nP -iUDP:${port}` }] : []),
+        { says: 'pid' as const, command: `ps -p ${pid} -o pid,user,comm,args` },
       ],
     },
     {
       os: 'windows',
       commands: [
-        {
-          label: 'Connections and listeners on the port, with process ids',
-          command: `netstat -ano | findstr /R /C:${netstatLocalPort(port)}`,
-        },
-        { label: 'From a process id to its program', command: `tasklist /FI "PID eq ${pid}"` },
+        { says: 'netstat' as const, command: `netstat -ano | findstr /R /C:${netstatLocalPort(port)}` },
+        { says: 'pid' as const, command: `tasklist /FI "PID eq ${pid}"` },
       ],
     },
     {
@@ -78,7 +83,7 @@ export function defaultCheckCommands(port: number, protocols: readonly Protocol[
         ...(tcp
           ? [
               {
-                label: 'TCP connections and listeners on the port',
+                says: 'tcpConnections' as const,
                 command: `Get-NetTCPConnection -LocalPort ${port} -ErrorAction SilentlyContinue | Select-Object LocalAddress, LocalPort, State, OwningProcess`,
               },
             ]
@@ -86,15 +91,12 @@ export function defaultCheckCommands(port: number, protocols: readonly Protocol[
         ...(udp
           ? [
               {
-                label: 'UDP endpoints on the port',
+                says: 'udpEndpoints' as const,
                 command: `Get-NetUDPEndpoint -LocalPort ${port} -ErrorAction SilentlyContinue | Select-Object LocalAddress, LocalPort, OwningProcess`,
               },
             ]
           : []),
-        {
-          label: 'From a process id to its program',
-          command: `Get-Process -Id ${pid} | Select-Object Id, ProcessName, Path`,
-        },
+        { says: 'pid' as const, command: `Get-Process -Id ${pid} | Select-Object Id, ProcessName, Path` },
       ],
     },
   ];

@@ -21,3 +21,20 @@ export function rangeOf(port: number): RangeInfo {
   // The ranges cover 0–65535 without gaps, so a valid port always finds one.
   return RANGES.find((r) => port >= r.first && port <= r.last)!;
 }
+
+/** The site lists ports in blocks of 1,000: /ports/range/3000-3999/ (and its JSON, /ports/range/3000-3999.json). */
+export const BLOCK_SIZE = 1000;
+
+export interface PortBlock {
+  first: number;
+  last: number;
+  /** `3000-3999`, the block's name in its URLs. */
+  slug: string;
+}
+
+export function blockOf(port: number): PortBlock {
+  if (!isPort(port)) throw new RangeError(`${String(port)} is not a port number (0–${MAX_PORT})`);
+  const first = Math.floor(port / BLOCK_SIZE) * BLOCK_SIZE;
+  const last = Math.min(first + BLOCK_SIZE - 1, MAX_PORT);
+  return { first, last, slug: `${first}-${last}` };
+}

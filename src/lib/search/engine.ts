@@ -33,6 +33,8 @@ export interface Hit {
   excerpt?: string;
   /** IANA registration date, for exact number matches. */
   registered?: string;
+  /** The page exists in every locale (articles, and the 404 page's answer); else in English only. */
+  localized?: boolean;
 }
 
 /** What a query that names a port number found, before any full-text result. */
@@ -46,9 +48,25 @@ export interface Outcome {
   query: string;
   number?: NumberOutcome;
   hits: Hit[];
+  /** The first hit names exactly the service the reader typed ("mysql", "mc3ss", "postgres"): open it on Enter. */
+  named?: boolean;
 }
 
 const MAX_HITS = 10;
+/** Results read from Pagefind before ranking, so an exact name ranked lower by Pagefind still comes first. */
+const READ_HITS = 20;
+
+/**
+ * How well a hit's service names match the query: 0 for the name itself ("mysql" → mysql, not mysqlx), 1 for a
+ * name it begins ("postgres" → postgresql), 2 otherwise.
+ */
+export function nameRank(service: string | undefined, query: string): number {
+  const wanted = query.trim().toLowerCase();
+  const names = (service ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  if (names.includes(wanted)) return 0;
+  if (wanted.length >= 4 && names.some((name) => name.startsWith(wanted))) return 1;
+  return 2;
+}
 let pagefind: Promise<Pagefind> | undefined;
 
 export function loadPagefind(): Promise<Pagefind> {
@@ -77,7 +95,13 @@ export async function lookupPort(port: number): Promise<NumberOutcome> {
   const data = await shard(lookupShard(port));
   const entry = data?.entries[port];
   if (entry) {
-    const hit: Hit = { url: entry.url, title: entry.title, port: String(port), service: entry.service };
+    const hit: Hit = {
+      url: entry.url,
+      title: entry.title,
+      port: String(port),
+      service: entry.service,
+      ...(entry.localized ? { localized: true } : {}),
+    };
     return { kind: 'page', port, hit: entry.registered ? { ...hit, registered: entry.registered } : hit };
   }
   const gap = data?.gaps.find(([first, last]) => port >= first && port <= last);
@@ -98,24 +122,29 @@ export async function search(query: string, filters: Filters = {}): Promise<Outc
   } else if (parsed.kind === 'out-of-range') {
     return { query, number: { kind: 'not-port', value: parsed.value }, hits: [] };
   }
-  const hits: Hit[] = [];
+  let hits: Hit[] = [];
   if (fullText) {
     const engine = await loadPagefind();
     const response = await engine.search(fullText, { filters });
-    for (const result of response.results.slice(0, MAX_HITS)) {
-      const data = await result.data();
+    const found = await Promise.all(response.results.slice(0, READ_HITS).map((result) => result.data()));
+    for (const data of found) {
       if (number?.kind === 'page' && data.url === number.hit.url) continue;
-      if (!matchesQuery(data.excerpt, fullText)) continue;
+      const rank = nameRank(data.meta['service'], fullText);
+      if (rank === 2 && !matchesQuery(data.excerpt, fullText)) continue;
       hits.push({
         url: data.url,
         title: data.meta['title'] ?? data.url,
         ...(data.meta['port'] ? { port: data.meta['port'] } : {}),
         ...(data.meta['service'] ? { service: data.meta['service'] } : {}),
+        ...(data.meta['localized'] ? { localized: true } : {}),
         excerpt: data.excerpt,
       });
     }
+    // Sorting is stable: within a rank, Pagefind's order stands.
+    hits = hits.sort((a, b) => nameRank(a.service, fullText) - nameRank(b.service, fullText)).slice(0, MAX_HITS);
   }
-  return number ? { query, number, hits } : { query, hits };
+  const named = !number && hits[0] !== undefined && nameRank(hits[0].service, fullText) < 2;
+  return { query, hits, ...(number ? { number } : {}), ...(named ? { named } : {}) };
 }
 
 /**

@@ -16,6 +16,8 @@ export interface LookupEntry {
   url: string;
   /** IANA registration date, YYYY-MM(-DD). */
   registered?: string;
+  /** The page exists in every locale (articles); else only in English. */
+  localized?: true;
 }
 
 /** Numbers IANA lists without a service, e.g. [3522, 3529, 'unassigned'], with IANA's note on them if any. */

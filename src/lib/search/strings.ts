@@ -2,11 +2,20 @@
  * The words both search UIs show, read by the browser code from the element's `data-strings`. Built on the
  * server from the page's dictionary, so a translated page gets translated search messages.
  */
+import type { Locale } from '../../i18n/locales.ts';
 import type { UIKey } from '../../i18n/ui.ts';
+import type { CommandLabel, OperatingSystem } from '../ports/commands.ts';
+import type { PortRange } from '../ports/range.ts';
 import type { GapStatus } from '../registry.ts';
 
 /** The strings, with `{name}` placeholders the browser fills in. */
 export interface SearchStrings {
+  /** The page's language, for dates. */
+  locale: Locale;
+  /** "Port {port}", the meta line of a result. */
+  port: string;
+  /** Shown while a slow connection fetches the index. */
+  searching: string;
   exact: string;
   one: string;
   many: string;
@@ -22,8 +31,11 @@ export interface SearchStrings {
 }
 
 /** The search strings in the language of `t`. */
-export function searchStrings(t: (key: UIKey) => string): SearchStrings {
+export function searchStrings(t: (key: UIKey) => string, locale: Locale = 'en'): SearchStrings {
   return {
+    locale,
+    port: t('search.port'),
+    searching: t('search.searching'),
     exact: t('search.exact'),
     one: t('search.count.one'),
     many: t('search.count.many'),
@@ -42,4 +54,28 @@ export function searchStrings(t: (key: UIKey) => string): SearchStrings {
       deprecated: t('gap.deprecated'),
     },
   };
+}
+
+/**
+ * The words of the 404 page's answer for a number without a page (src/scripts/number-answer.ts), with their
+ * `{port}`, `{status}`, `{title}` placeholders left for the browser. Built by src/views/NotFoundPage.astro.
+ */
+export interface NumberStrings {
+  locale: Locale;
+  /** The document title once the number is known. */
+  pageTitle: string;
+  notPort: string;
+  leadGap: string;
+  leadNone: string;
+  /** A translated page for a port whose page exists in English only. */
+  english: { title: string; lead: string; link: string };
+  statusNone: string;
+  /** IANA's status as a label ("Unassigned") and inside a sentence ("unassigned"). */
+  statuses: Record<GapStatus, string>;
+  inline: Record<GapStatus, string>;
+  ranges: Record<PortRange, string>;
+  /** "Port {port}", for the nearest pages. */
+  port: string;
+  commands: Record<CommandLabel, string>;
+  systems: Record<OperatingSystem, string>;
 }

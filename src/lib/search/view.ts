@@ -3,6 +3,8 @@
  * (`data-strings`, see strings.ts), so this browser code carries no dictionary.
  */
 import { format } from '../../i18n/format.ts';
+import { DEFAULT_LOCALE, localePrefix } from '../../i18n/locales.ts';
+import { formatPartialDate } from '../dates.ts';
 import type { Hit, Outcome } from './engine.ts';
 import type { SearchStrings } from './strings.ts';
 
@@ -29,32 +31,57 @@ function decodeEntities(text: string): string {
   );
 }
 
-/** Text for a number lookup that found no page, or undefined. */
+/** Text for a number that is not a port, or undefined. */
 export function numberNotice(outcome: Outcome, s: SearchStrings): string | undefined {
   const n = outcome.number;
-  if (!n || n.kind === 'page') return undefined;
-  if (n.kind === 'not-port') return format(s.notPort, { value: n.value });
-  if (n.kind === 'gap') return format(s.gap, { port: n.port, label: s.statuses[n.status] });
-  return format(s.noPage, {
-    port: n.port,
-    range: (s.ranges[n.range] ?? n.range).toLowerCase(),
-    first: n.first,
-    last: n.last,
-  });
+  return n?.kind === 'not-port' ? format(s.notPort, { value: n.value }) : undefined;
 }
 
 /**
- * One result as a list item: port number and service, title, and the excerpt. In the header combobox it is an
- * option whose link is reached with the arrow keys (`id` set); on the search page, a plain link.
+ * The result for a number without a page: its answer at /ports/N/ (the 404 page's, in every locale), titled with
+ * what IANA says of it.
  */
-export function renderHit(hit: Hit, options: { id?: string; title?: string } = {}): HTMLLIElement {
+function numberHit(outcome: Outcome, s: SearchStrings): Hit | undefined {
+  const n = outcome.number;
+  if (!n || n.kind === 'page' || n.kind === 'not-port') return undefined;
+  const title =
+    n.kind === 'gap'
+      ? format(s.gap, { port: n.port, label: s.statuses[n.status] })
+      : format(s.noPage, {
+          port: n.port,
+          range: (s.ranges[n.range] ?? n.range).toLowerCase(),
+          first: n.first,
+          last: n.last,
+        });
+  return {
+    url: `/ports/${n.port}/`,
+    title,
+    localized: true,
+    ...(n.kind === 'gap' && n.note ? { excerpt: n.note } : {}),
+  };
+}
+
+/**
+ * One result: title, then port and service, then the excerpt. In the header combobox the link itself is the
+ * option (`<li role="none"><a role="option">`), so the listbox holds no interactive element inside another and
+ * a result can still be opened in a new tab; on the search page it is a plain list of links.
+ */
+export function renderHit(
+  hit: Hit,
+  s: SearchStrings,
+  options: { id?: string | undefined; title?: string | undefined } = {},
+): HTMLLIElement {
   const item = document.createElement('li');
   const link = document.createElement('a');
-  link.href = hit.url;
+  // The reader stays in their language where the page exists in it; else the English page, marked as such.
+  link.href = hit.localized ? `${localePrefix(s.locale)}${hit.url}` : hit.url;
+  if (!hit.localized && s.locale !== DEFAULT_LOCALE) link.hreflang = DEFAULT_LOCALE;
+  link.className = 'hit';
   if (options.id) {
-    item.id = options.id;
-    item.setAttribute('role', 'option');
-    item.setAttribute('aria-selected', 'false');
+    item.setAttribute('role', 'none');
+    link.id = options.id;
+    link.setAttribute('role', 'option');
+    link.setAttribute('aria-selected', 'false');
     link.tabIndex = -1;
   }
   const title = document.createElement('span');
@@ -64,7 +91,7 @@ export function renderHit(hit: Hit, options: { id?: string; title?: string } = {
   if (hit.port || hit.service) {
     const meta = document.createElement('span');
     meta.className = 'meta';
-    meta.textContent = [hit.port && `Port ${hit.port}`, hit.service].filter(Boolean).join(' · ');
+    meta.textContent = [hit.port && format(s.port, { port: hit.port }), hit.service].filter(Boolean).join(' · ');
     link.append(meta);
   }
   if (hit.excerpt) {
@@ -80,13 +107,17 @@ export function renderHit(hit: Hit, options: { id?: string; title?: string } = {
 /** The result items for an outcome, the exact number match first. */
 export function renderOutcome(outcome: Outcome, s: SearchStrings, idPrefix?: string): HTMLLIElement[] {
   const items: HTMLLIElement[] = [];
-  const id = (suffix: string) => (idPrefix ? { id: `${idPrefix}-${suffix}` } : {});
+  const id = (suffix: string) => (idPrefix ? `${idPrefix}-${suffix}` : undefined);
   if (outcome.number?.kind === 'page') {
     const { hit, port } = outcome.number;
-    const registered = hit.registered ? format(s.registered, { date: hit.registered }) : '';
-    items.push(renderHit(hit, { ...id('exact'), title: format(s.exact, { port, title: hit.title }) + registered }));
+    const registered = hit.registered
+      ? format(s.registered, { date: formatPartialDate(hit.registered, s.locale) })
+      : '';
+    items.push(renderHit(hit, s, { id: id('exact'), title: format(s.exact, { port, title: hit.title }) + registered }));
   }
-  outcome.hits.forEach((hit, i) => items.push(renderHit(hit, id(String(i)))));
+  const answer = numberHit(outcome, s);
+  if (answer) items.push(renderHit(answer, s, { id: id('exact') }));
+  outcome.hits.forEach((hit, i) => items.push(renderHit(hit, s, { id: id(String(i)) })));
   return items;
 }
 

@@ -1,0 +1,46 @@
+/**
+ * The site's one script on every page, kept to a loader: each custom element that upgrades the server-rendered
+ * HTML (every page works without them) is a chunk of its own, fetched only when an element of its name comes
+ * near the viewport, or for the header search, when the reader reaches for it. A page's first load is this
+ * file; a reader who never scrolls to the check commands never downloads their tabs.
+ */
+const NEAR: Record<string, () => Promise<unknown>> = {
+  'check-commands': () => import('./check-commands.ts'),
+  'feedback-widget': () => import('./feedback-widget.ts'),
+  'port-lookup': () => import('./port-lookup.ts'),
+  'search-page': () => import('./search-page.ts'),
+  'number-answer': () => import('./number-answer.ts'),
+};
+
+const near = new IntersectionObserver(
+  (entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      near.unobserve(entry.target);
+      void NEAR[entry.target.localName]?.();
+    }
+  },
+  // Half a screen ahead, so an element is upgraded before it scrolls into view.
+  { rootMargin: '50% 0px' },
+);
+for (const name of Object.keys(NEAR))
+  document.querySelectorAll(name).forEach((element) => {
+    near.observe(element);
+  });
+
+const search = document.querySelector('site-search');
+const field = search?.querySelector('input');
+if (search && field) {
+  const upgrade = () => void import('./site-search.ts');
+  for (const type of ['focusin', 'pointerenter']) search.addEventListener(type, upgrade, { once: true, passive: true });
+  // `/` or Ctrl/⌘+K from anywhere on the page, except while typing in a field.
+  document.addEventListener('keydown', (event) => {
+    const typing = (event.target as HTMLElement).closest('input, textarea, select, [contenteditable="true"]');
+    const slash = event.key === '/' && !typing && !event.ctrlKey && !event.metaKey && !event.altKey;
+    const k = event.key.toLowerCase() === 'k' && (event.ctrlKey || event.metaKey);
+    if (!slash && !k) return;
+    event.preventDefault();
+    field.focus();
+    field.select();
+  });
+}

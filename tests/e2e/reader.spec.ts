@@ -1,0 +1,309 @@
+/**
+ * Issue 14, "What a reader sees": ports that link to each other, an answer for every number, tables that fit a
+ * phone, copy that reads right, and a screenshot set of every page type for review.
+ */
+import type { Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { axeViolations, expect, test, upgraded } from './fixtures.ts';
+
+const region = (page: Page, name: string) => page.getByRole('region', { name });
+
+test.describe('ports that link to each other', () => {
+  test('3520, used by Netrek’s metaserver, says so and links the 3521 article', async ({ page }) => {
+    await page.goto('/ports/3520/');
+    await expect(region(page, 'Dormancy verdict')).toContainText('In use.');
+    const mentions = region(page, 'In our articles');
+    await expect(mentions.getByRole('link')).toHaveText(['Netrek metaserver, documented in the article on port 3521']);
+    await expect(mentions.getByRole('link')).toHaveAttribute('href', '/ports/3521/');
+  });
+
+  test('2592, Netrek’s registered game port, links the article that cites it', async ({ page }) => {
+    await page.goto('/ports/2592/');
+    await expect(region(page, 'In our articles').getByRole('link')).toHaveAttribute('href', '/ports/3521/');
+  });
+
+  test('the port numbers in an article’s use cards and text are links', async ({ page }) => {
+    await page.goto('/ports/3521/');
+    const card = page.getByRole('article', { name: 'Netrek metaserver' });
+    for (const port of ['3520', '3521', '3522']) {
+      await expect(card.getByRole('link', { name: port, exact: true })).toHaveAttribute('href', `/ports/${port}/`);
+    }
+    const prose = page.locator('.prose');
+    await expect(prose.getByRole('link', { name: '2592', exact: true })).toHaveAttribute('href', '/ports/2592/');
+  });
+
+  test('every port page links the ports either side and its block', async ({ page }) => {
+    await page.goto('/ports/3521/');
+    const nearby = page.getByRole('navigation', { name: 'Nearby ports' });
+    await expect(nearby.locator('a[rel="prev"]')).toHaveAttribute('href', '/ports/3520/');
+    await expect(nearby.locator('a[rel="prev"]')).toContainText('galileolog');
+    await expect(nearby.locator('a[rel="next"]')).toHaveAttribute('href', '/ports/3522/');
+    await expect(nearby.getByRole('link', { name: 'Ports 3000–3999' })).toHaveAttribute(
+      'href',
+      '/ports/range/3000-3999/',
+    );
+    await nearby.locator('a[rel="next"]').click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Port 3522: /);
+  });
+
+  test('IANA’s references link their RFCs, and its multi-line notes keep their lines (port 63)', async ({ page }) => {
+    await page.goto('/ports/63/');
+    const notes = region(page, 'Registration').locator('dd.notes').first();
+    await expect(notes).toBeVisible();
+    expect(await notes.evaluate((dd) => getComputedStyle(dd).whiteSpace)).toBe('pre-line');
+    const lines = await notes.evaluate((dd) => {
+      const range = document.createRange();
+      range.selectNodeContents(dd);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    });
+    expect(lines).toBeGreaterThanOrEqual(2);
+    await page.goto('/ports/80/');
+    await expect(region(page, 'Registration').getByRole('link', { name: 'RFC 9110' }).first()).toHaveAttribute(
+      'href',
+      /rfc-editor\.org\/rfc\/rfc9110/,
+    );
+  });
+
+  test('the JSON of every port is linked from every page and from its block', async ({ page, request }) => {
+    await page.goto('/ports/range/3000-3999/');
+    const json = page.getByRole('link', { name: 'The block’s facts as JSON.' });
+    await expect(json).toHaveAttribute('href', '/ports/range/3000-3999.json');
+    const block = (await (await request.get('/ports/range/3000-3999.json')).json()) as { ports: { port: number }[] };
+    expect(block.ports.map((p) => p.port)).toContain(3515);
+    // The old one-port address still answers, from the block, on this server.
+    const one = (await (await request.get('/ports/3515.json')).json()) as { port: number; article: unknown };
+    expect(one.port).toBe(3515);
+    expect(one.article).toBeTruthy();
+    await expect(page.getByRole('contentinfo').getByRole('link', { name: 'Every port as JSON' })).toBeVisible();
+  });
+});
+
+test.describe('an answer for every number', () => {
+  test('an unassigned number gets its range, IANA’s status, check commands and the feedback widget', async ({
+    page,
+    consoleErrors,
+  }) => {
+    consoleErrors.allow(/status of 404/);
+    const response = await page.goto('/ports/5938/');
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Port 5938');
+    await expect(page).toHaveTitle('Port 5938 · Dormant Ports');
+    await expect(page.locator('[data-lead]')).toHaveText(
+      'IANA lists port 5938 as unassigned: no service is registered on it, so it has no page of its own here.',
+    );
+    const facts = page.locator('.number-facts');
+    await expect(facts).toContainText('User ports 1024–49151');
+    await expect(facts).toContainText('Unassigned');
+    await expect(facts.getByRole('link', { name: 'Ports 5000–5999' })).toHaveAttribute(
+      'href',
+      '/ports/range/5000-5999/',
+    );
+    await expect(
+      facts
+        .getByRole('link')
+        .filter({ hasText: /^Port 5937|^Port 59\d\d/ })
+        .first(),
+    ).toBeVisible();
+    const crumbs = page.getByRole('navigation', { name: 'Breadcrumbs' });
+    await expect(crumbs.getByRole('listitem')).toHaveText(['Home', 'Ports', '5000–5999', 'Port 5938']);
+
+    await upgraded(page, 'check-commands');
+    await page.getByRole('tab', { name: 'Linux' }).click();
+    await expect(page.getByRole('tabpanel', { name: 'Linux' })).toContainText("sudo ss -tulnp 'sport = :5938'");
+
+    await upgraded(page, 'feedback-widget');
+    const posted = page.waitForRequest((r) => r.url().endsWith('/api/feedback') && r.method() === 'POST');
+    await page
+      .getByRole('region', { name: 'Was this page helpful?' })
+      .getByRole('button', { name: 'Helpful', exact: true })
+      .click();
+    expect((await posted).postDataJSON()).toMatchObject({ port: 5938, rating: 'helpful', locale: 'en' });
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  test('without JavaScript the same address says the page is missing and leads to the range pages', async ({
+    pageWithoutJs: page,
+    consoleErrors,
+  }) => {
+    consoleErrors.allow(/status of 404/);
+    const response = await page.goto('/ports/5938/');
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
+    await page.getByRole('link', { name: 'Browse the ports by range' }).click();
+    await page.getByRole('link', { name: '5000–5999' }).click();
+    await expect(page.locator('#gap-5915')).toContainText('Unassigned');
+  });
+
+  test('in Persian the answer is in Persian, and a registry-only port points to its English page', async ({
+    page,
+    consoleErrors,
+  }) => {
+    consoleErrors.allow(/status of 404/);
+    await page.goto('/fa/ports/5938/');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('درگاه 5938');
+    await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+    await page.goto('/fa/ports/3520/');
+    const english = page.getByRole('link', { name: /3520/ }).filter({ has: page.locator('[hreflang="en"]') });
+    await expect(page.locator('main a[hreflang="en"]')).toHaveAttribute('href', '/ports/3520/');
+    expect(await english.count()).toBeGreaterThanOrEqual(0);
+  });
+});
+
+test.describe('tables on a phone', () => {
+  for (const path of ['/ports/', '/ports/range/3000-3999/', '/ports/dormant/']) {
+    test(`${path} is readable at 320 px: no sideways scroll, every port number on screen`, async ({ page }) => {
+      await page.setViewportSize({ width: 320, height: 700 });
+      await page.goto(path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      for (const table of await page.locator('main table').all()) {
+        const box = await table.boundingBox();
+        expect(box!.x + box!.width).toBeLessThanOrEqual(320);
+        const first = table.locator('tbody th').first();
+        const cell = await first.boundingBox();
+        expect(cell!.x).toBeGreaterThanOrEqual(0);
+        expect(cell!.x + cell!.width).toBeLessThanOrEqual(320);
+      }
+    });
+  }
+
+  test('a service name never breaks at its hyphen (must-backplane)', async ({ page }) => {
+    await page.setViewportSize({ width: 320, height: 700 });
+    await page.goto('/ports/');
+    const name = page.locator('main table code', { hasText: 'must-backplane' }).first();
+    const lines = await name.evaluate((code) => code.getClientRects().length);
+    expect(lines).toBe(1);
+  });
+});
+
+test.describe('copy and detail', () => {
+  test('a full registration date reads “on 31 July 2012”, a month “in June 2002”', async ({ page }) => {
+    await page.goto('/ports/271/');
+    await expect(page.locator('meta[name="description"]')).toHaveAttribute(
+      'content',
+      /Registered with IANA on 31 July 2012/,
+    );
+    await page.goto('/ports/3520/');
+    await expect(page.locator('.lead')).toContainText('Registered with IANA in June 2002');
+  });
+
+  test('the search result for 22 names ssh once, without doubled brackets', async ({ page }) => {
+    await page.goto('/');
+    await page.locator('#site-search-q').fill('22');
+    const first = page.getByRole('listbox', { name: 'Search results' }).getByRole('option').first();
+    await expect(first).toContainText('Port 22 — ssh: The Secure Shell (SSH) Protocol');
+  });
+
+  test('the home page’s heading and lead say different things', async ({ page }) => {
+    await page.goto('/');
+    const heading = await page.getByRole('heading', { level: 1 }).textContent();
+    const lead = await page.locator('.home-lead').textContent();
+    expect(lead).not.toContain(heading!.trim());
+    expect(lead!.split(' ')[0]).not.toBe(heading!.split(' ')[0]);
+  });
+
+  test('an article shows one status, and its range as a labelled line, not a second chip', async ({ page }) => {
+    await page.goto('/ports/3521/');
+    const header = page.getByRole('article').locator('header').first();
+    await expect(header.locator('.status-badge')).toHaveCount(1);
+    await expect(header.locator('.range')).toHaveText(/^Range: User ports 1024–49151/);
+  });
+
+  test('a registry page links the guide to writing the port up', async ({ page }) => {
+    await page.goto('/ports/5432/');
+    const note = region(page, 'Not written up yet');
+    await expect(note).toContainText('content/ports/5432.mdx');
+    await note.getByRole('link', { name: 'How to add a port page' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Adding a port page');
+  });
+
+  test('breadcrumbs start at Home on every kind of page', async ({ page, consoleErrors }) => {
+    consoleErrors.allow(/status of 404/);
+    for (const [path, trail] of [
+      ['/ports/', ['Home', 'Ports']],
+      ['/ports/3515/', ['Home', 'Ports', '3000–3999', 'Port 3515']],
+      ['/ports/3520/', ['Home', 'Ports', '3000–3999', 'Port 3520']],
+      ['/ports/range/3000-3999/', ['Home', 'Ports', '3000–3999']],
+      ['/ports/dormant/', ['Home', 'Ports', 'Likely dormant registrations']],
+      ['/about/data/', ['Home', 'About the site', 'Where the data comes from']],
+    ] as const) {
+      await page.goto(path);
+      await expect(page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('listitem'), path).toHaveText([
+        ...trail,
+      ]);
+    }
+  });
+
+  test('the header leads to the sections, the footer to the pages about the site', async ({ page }) => {
+    await page.goto('/ports/3515/');
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText([
+      'Ports',
+      'Likely dormant',
+      'Search',
+    ]);
+    expect(await page.getByRole('contentinfo').getByRole('link').count()).toBeGreaterThanOrEqual(5);
+  });
+
+  test('on a phone the system tabs fit one row and PowerShell commands wrap only between words', async ({ page }) => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto('/ports/3515/');
+    await upgraded(page, 'check-commands');
+    const tabs = page.getByRole('tab');
+    const tops = new Set(await tabs.evaluateAll((all) => all.map((t) => Math.round(t.getBoundingClientRect().top))));
+    expect(tops.size).toBe(1);
+    await page.getByRole('tab', { name: 'PowerShell' }).click();
+    const code = page.getByRole('tabpanel', { name: 'PowerShell' }).locator('code').first();
+    // Every word of the command sits on one line: no line break inside "Get-NetTCPConnection".
+    const split = await code.evaluate((element) => {
+      const broken: string[] = [];
+      const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+      for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        for (const word of (text.textContent ?? '').matchAll(/\S+/g)) {
+          const range = document.createRange();
+          range.setStart(text, word.index);
+          range.setEnd(text, word.index + word[0].length);
+          if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) broken.push(word[0]);
+        }
+      }
+      return broken;
+    });
+    expect(split).toEqual([]);
+  });
+});
+
+// Not compared pixel by pixel: saved for people to look at (test-results/screenshots/, see CONTRIBUTING.md).
+test.describe('screenshots for review', () => {
+  const pages = [
+    ['home', '/'],
+    ['article', '/ports/3521/'],
+    ['registry', '/ports/3520/'],
+    ['range', '/ports/range/3000-3999/'],
+    ['search', '/search/?q=netrek'],
+    ['number', '/ports/5938/'],
+    ['article-fa', '/fa/ports/3515/'],
+    ['article-bg', '/bg/ports/3521/'],
+  ] as const;
+  for (const width of [375, 1280]) {
+    test(`every page type at ${width} px, light and dark`, async ({ page, consoleErrors }) => {
+      test.slow();
+      consoleErrors.allow(/status of 404/);
+      const dir = join(test.info().project.outputDir, 'screenshots');
+      mkdirSync(dir, { recursive: true });
+      await page.setViewportSize({ width, height: 900 });
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        for (const [name, path] of pages) {
+          await page.goto(path);
+          if (name === 'search') await expect(page.locator('search-page li').first()).toBeVisible();
+          await page.screenshot({ path: join(dir, `${name}-${width}-${colorScheme}.png`), fullPage: true });
+        }
+        // The header search with its list open.
+        await page.goto('/ports/');
+        await page.locator('#site-search-q').fill('mysql');
+        await expect(page.getByRole('option').first()).toBeVisible();
+        await page.screenshot({ path: join(dir, `search-dropdown-${width}-${colorScheme}.png`) });
+      }
+    });
+  }
+});
