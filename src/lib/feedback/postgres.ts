@@ -52,6 +52,7 @@ export class PostgresStore implements FeedbackStore {
   readonly backend = 'postgres';
   readonly #pool: pg.Pool;
   #ready: Promise<void> | undefined;
+  #prunedMinute = 0;
 
   constructor(url: string, { poolSize = 10, ssl }: StoreOptions = {}) {
     this.#pool = new pg.Pool({
@@ -126,7 +127,13 @@ export class PostgresStore implements FeedbackStore {
       // One round trip for both; the lock id is a number this process computed, never text from a client.
       await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${lockId(ballot).toString()})`);
       const outcome = await castBallot(run, ballot, limits, 'postgres');
-      if (ballot.at.getUTCSeconds() === 0) await run(SQL.prune, [Math.floor(ballot.at.getTime() / 60_000) - 1]);
+      // Once per process and minute, as the SQLite store does: pruning on every vote of a minute's first second
+      // made all of them wait in turn for the same rows, and a quiet site might never vote in that second.
+      const minute = Math.floor(ballot.at.getTime() / 60_000);
+      if (minute !== this.#prunedMinute) {
+        this.#prunedMinute = minute;
+        await run(SQL.prune, [minute - 1]);
+      }
       await client.query('COMMIT');
       return outcome;
     } catch (error) {
