@@ -192,6 +192,7 @@ function ballot(fields: Partial<Ballot> = {}): Ballot {
   };
 }
 
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const minutes = (date: Date, n: number) => new Date(date.getTime() + n * 60_000);
 
 for (const backend of [sqliteBackend(), postgresBackend()]) {
@@ -479,6 +480,40 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         }
         assert.deepEqual(await store.cast(ballot(), LIMITS), { kind: 'stored' });
         assert.equal(await store.count(), 11);
+      });
+
+      test('votes under way when an outage begins are each either stored or refused with StoreUnavailableError', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        await store.ready();
+        let running = true;
+        const acknowledged: string[] = [];
+        const refusals: unknown[] = [];
+        // Readers voting one after another, so that some votes are inside a transaction when the database goes.
+        const readers = Array.from({ length: 8 }, async () => {
+          while (running) {
+            const one = ballot();
+            try {
+              await store.cast(one, LIMITS);
+              acknowledged.push(one.voter);
+            } catch (error) {
+              refusals.push(error);
+            }
+          }
+        });
+        await pause(150);
+        const restore = await backend.outage(db);
+        await pause(300);
+        running = false;
+        await Promise.all(readers);
+        await restore();
+        assert.ok(acknowledged.length > 0 && refusals.length > 0, `${acknowledged.length} / ${refusals.length}`);
+        for (const error of refusals) assert.ok(error instanceof StoreUnavailableError, String(error));
+        const kept = new Set((await db.rows('SELECT voter FROM votes')).map((row) => row['voter']));
+        assert.deepEqual(
+          acknowledged.filter((voter) => !kept.has(voter)),
+          [],
+        );
       });
     });
   });

@@ -67,6 +67,9 @@ export class PostgresStore implements FeedbackStore {
       application_name: 'dormant-ports',
     });
     // An idle connection the server closed (a restart) is reported here; the pool replaces it on next use.
+    // A connection that is checked out reports to its own listeners instead (pg-pool listens only while it is
+    // idle), so cast() and #migrate() listen while they hold one: an 'error' nobody hears is an uncaught
+    // exception, and a PostgreSQL restart would end every worker that was between two statements.
     this.#pool.on('error', () => undefined);
   }
 
@@ -81,6 +84,11 @@ export class PostgresStore implements FeedbackStore {
 
   async #migrate(): Promise<void> {
     const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    const lost = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', lost);
     try {
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
       try {
@@ -107,8 +115,12 @@ export class PostgresStore implements FeedbackStore {
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
       }
+    } catch (error) {
+      broken ??= error as Error;
+      throw error;
     } finally {
-      client.release();
+      client.removeListener('error', lost);
+      client.release(broken);
     }
   }
 
@@ -123,6 +135,10 @@ export class PostgresStore implements FeedbackStore {
     const run: Run = async (sql, args) =>
       (await client.query(sql, args as unknown[])).rows as Record<string, unknown>[];
     let broken: Error | undefined;
+    const lost = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', lost);
     try {
       // One round trip for both; the lock id is a number this process computed, never text from a client.
       await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${lockId(ballot).toString()})`);
@@ -141,6 +157,7 @@ export class PostgresStore implements FeedbackStore {
       await client.query('ROLLBACK').catch(() => undefined);
       throw unavailable('could not store the vote', error);
     } finally {
+      client.removeListener('error', lost);
       // A connection that failed mid-transaction is not given back for reuse.
       client.release(broken);
     }
