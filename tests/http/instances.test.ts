@@ -138,6 +138,34 @@ describe(
       });
     });
 
+    describe('a reader’s browser', () => {
+      test('posting the page’s own form through nginx, on whatever port it listens, is same-origin', async () => {
+        const answer = await send(nginx.origin, {
+          method: 'POST',
+          path: '/api/feedback',
+          from: '127.0.25.1',
+          headers: {
+            'Content-Type': 'application/x-www-form-urlencoded',
+            Origin: nginx.origin,
+            'Sec-Fetch-Site': 'same-origin',
+          },
+          body: 'port=2300&rating=helpful',
+        });
+        assert.equal(answer.status, 303, answer.body);
+        assert.equal(answer.headers.location, '/ports/2300/?voted=helpful#feedback');
+      });
+
+      test('a post from another site’s page is refused before it reaches the store', async () => {
+        const answer = await vote(
+          nginx.origin,
+          { port: 2301 },
+          { from: '127.0.25.2', headers: { Origin: 'https://evil.example' } },
+        );
+        assert.equal(answer.status, 403);
+        assert.equal(await cluster.psql('SELECT COUNT(*) FROM votes WHERE port = 2301'), '0');
+      });
+    });
+
     describe('forwarded client addresses', () => {
       test('nginx’s X-Forwarded-For is believed: readers behind it count as their own networks', async () => {
         const statuses = [];
