@@ -482,6 +482,21 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         assert.equal(await store.count(), 11);
       });
 
+      test('a store first opened during an outage takes votes once it is over', async () => {
+        const db = await backend.fresh();
+        await (await db.open()).cast(ballot(), LIMITS);
+        const restore = await backend.outage(db);
+        let late: FeedbackStore;
+        try {
+          late = await db.open();
+          await assert.rejects(late.cast(ballot(), LIMITS), StoreUnavailableError);
+        } finally {
+          await restore();
+        }
+        assert.deepEqual(await late.cast(ballot(), LIMITS), { kind: 'stored' });
+        assert.equal(await late.count(), 2);
+      });
+
       test('votes under way when an outage begins are each either stored or refused with StoreUnavailableError', async () => {
         const db = await backend.fresh();
         const store = await db.open();
