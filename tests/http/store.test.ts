@@ -251,7 +251,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       test('stores a new reader’s vote; the same reader’s next vote that day replaces it', async () => {
         const db = await backend.fresh();
         const store = await db.open();
-        const first = ballot({ rating: 'not-helpful', comment: 'Unclear.', reasons: ['unclear'] });
+        const first = ballot({ rating: 'not-helpful', comment: 'Unclear.', reasons: ['command-failed'] });
         assert.deepEqual(await store.cast(first, LIMITS), { kind: 'stored' });
         const later = { ...first, rating: 'helpful' as const, locale: 'fa' as const, at: minutes(AT, 5) };
         assert.deepEqual(await store.cast({ ...later, comment: 'Clear now.', reasons: [] }, LIMITS), {
@@ -272,11 +272,11 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       test('a repeat vote without a comment or reasons keeps the ones given before', async () => {
         const db = await backend.fresh();
         const store = await db.open();
-        const first = ballot({ rating: 'somewhat', comment: 'Stale.', reasons: ['outdated'] });
+        const first = ballot({ rating: 'somewhat', comment: 'Stale.', reasons: ['out-of-date'] });
         await store.cast(first, LIMITS);
         await store.cast({ ...first, rating: 'helpful', comment: undefined, reasons: undefined }, LIMITS);
         const [row] = await db.rows('SELECT rating, comment, reasons FROM votes');
-        assert.deepEqual(row, { rating: 'helpful', comment: 'Stale.', reasons: '["outdated"]' });
+        assert.deepEqual(row, { rating: 'helpful', comment: 'Stale.', reasons: '["out-of-date"]' });
       });
 
       test('the same reader counts again on another page and on another day', async () => {
@@ -369,8 +369,14 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         const votes: Partial<Ballot>[] = [
           { port: 3515, rating: 'helpful', locale: 'en' },
           { port: 3515, rating: 'helpful', locale: 'fa', comment: 'مفید بود' },
-          { port: 3515, rating: 'somewhat', locale: 'bg', comment: 'Добре.', reasons: ['incomplete'] },
-          { port: 3515, rating: 'not-helpful', locale: 'en', comment: 'Too short.', reasons: ['unclear', 'other'] },
+          { port: 3515, rating: 'somewhat', locale: 'bg', comment: 'Добре.', reasons: ['wrong-attribution'] },
+          {
+            port: 3515,
+            rating: 'not-helpful',
+            locale: 'en',
+            comment: 'Too short.',
+            reasons: ['command-failed', 'other'],
+          },
           { port: 22, rating: 'helpful', locale: 'en' },
         ];
         for (const [i, fields] of votes.entries()) await store.cast(ballot({ ...fields, at: minutes(AT, i) }), LIMITS);
@@ -401,14 +407,14 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
                 rating: 'not-helpful',
                 locale: 'en',
                 comment: 'Too short.',
-                reasons: ['unclear', 'other'],
+                reasons: ['command-failed', 'other'],
               },
               {
                 at: minutes(AT, 2).toISOString(),
                 rating: 'somewhat',
                 locale: 'bg',
                 comment: 'Добре.',
-                reasons: ['incomplete'],
+                reasons: ['wrong-attribution'],
               },
               { at: minutes(AT, 1).toISOString(), rating: 'helpful', locale: 'fa', comment: 'مفید بود', reasons: [] },
             ],
