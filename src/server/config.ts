@@ -3,6 +3,7 @@
  * server with a message naming the variable, rather than surfacing later as odd behaviour. The README's
  * "Running it" table documents each one.
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import proxyaddr from 'proxy-addr';
@@ -79,6 +80,15 @@ export function readConfig(env: Env = process.env): ServerConfig {
   const config = read(env);
   if (config.timeouts.headers > config.timeouts.request) {
     throw new ConfigError('SERVE_HEADERS_TIMEOUT_MS must not be longer than SERVE_REQUEST_TIMEOUT_MS');
+  }
+  // A PostgreSQL store is shared by several instances, and so must be the key: were each instance to make a key
+  // file of its own, a reader would be someone else on every instance, and so would their network, so neither
+  // the per-network cap nor the rate limit would count across instances.
+  if (/^postgres(ql)?:\/\//i.test(config.store.url) && !config.secret && !existsSync(config.keyFile)) {
+    throw new ConfigError(
+      'FEEDBACK_SECRET must be set when FEEDBACK_DB_URL is PostgreSQL, the same on every instance (or point ' +
+        `FEEDBACK_KEY_FILE at a key file they share; ${config.keyFile} does not exist)`,
+    );
   }
   return config;
 }

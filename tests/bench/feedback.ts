@@ -10,6 +10,7 @@
  */
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { openStore } from '../../src/lib/feedback/store.ts';
 import { renderTemplate, SITE_CONFIG, startNginx, nginxUnavailable } from '../support/nginx.ts';
@@ -126,7 +127,7 @@ async function postgres(instances: number): Promise<Row> {
       const store = await openStore(cluster.url);
       const stored = await store.count();
       await store.close();
-      return row(`PostgreSQL, ${instances} instances behind nginx`, result, stored);
+      return row(`PostgreSQL, ${instances} instances (1 worker each) behind nginx`, result, stored);
     } finally {
       await nginx.stop();
     }
@@ -136,6 +137,9 @@ async function postgres(instances: number): Promise<Row> {
   }
 }
 
+console.log(
+  `${values.votes} votes from new readers over ${values.connections} connections, on ${availableParallelism()} cores`,
+);
 const rows = [await sqlite()];
 if (values.store === 'postgres') rows.push(await postgres(Number(values.instances)));
 console.table(Object.fromEntries(rows.map(({ setup, ...rest }) => [setup, rest])));

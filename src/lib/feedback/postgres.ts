@@ -52,6 +52,7 @@ export class PostgresStore implements FeedbackStore {
   readonly backend = 'postgres';
   readonly #pool: pg.Pool;
   #ready: Promise<void> | undefined;
+  #prunedMinute = 0;
 
   constructor(url: string, { poolSize = 10, ssl }: StoreOptions = {}) {
     this.#pool = new pg.Pool({
@@ -66,6 +67,9 @@ export class PostgresStore implements FeedbackStore {
       application_name: 'dormant-ports',
     });
     // An idle connection the server closed (a restart) is reported here; the pool replaces it on next use.
+    // A connection that is checked out reports to its own listeners instead (pg-pool listens only while it is
+    // idle), so cast() and #migrate() listen while they hold one: an 'error' nobody hears is an uncaught
+    // exception, and a PostgreSQL restart would end every worker that was between two statements.
     this.#pool.on('error', () => undefined);
   }
 
@@ -80,6 +84,11 @@ export class PostgresStore implements FeedbackStore {
 
   async #migrate(): Promise<void> {
     const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    const lost = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', lost);
     try {
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
       try {
@@ -106,8 +115,12 @@ export class PostgresStore implements FeedbackStore {
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
       }
+    } catch (error) {
+      broken ??= error as Error;
+      throw error;
     } finally {
-      client.release();
+      client.removeListener('error', lost);
+      client.release(broken);
     }
   }
 
@@ -122,11 +135,21 @@ export class PostgresStore implements FeedbackStore {
     const run: Run = async (sql, args) =>
       (await client.query(sql, args as unknown[])).rows as Record<string, unknown>[];
     let broken: Error | undefined;
+    const lost = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', lost);
     try {
       // One round trip for both; the lock id is a number this process computed, never text from a client.
       await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${lockId(ballot).toString()})`);
       const outcome = await castBallot(run, ballot, limits, 'postgres');
-      if (ballot.at.getUTCSeconds() === 0) await run(SQL.prune, [Math.floor(ballot.at.getTime() / 60_000) - 1]);
+      // Once per process and minute, as the SQLite store does: pruning on every vote of a minute's first second
+      // made all of them wait in turn for the same rows, and a quiet site might never vote in that second.
+      const minute = Math.floor(ballot.at.getTime() / 60_000);
+      if (minute !== this.#prunedMinute) {
+        this.#prunedMinute = minute;
+        await run(SQL.prune, [minute - 1]);
+      }
       await client.query('COMMIT');
       return outcome;
     } catch (error) {
@@ -134,6 +157,7 @@ export class PostgresStore implements FeedbackStore {
       await client.query('ROLLBACK').catch(() => undefined);
       throw unavailable('could not store the vote', error);
     } finally {
+      client.removeListener('error', lost);
       // A connection that failed mid-transaction is not given back for reuse.
       client.release(broken);
     }

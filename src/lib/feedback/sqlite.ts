@@ -88,11 +88,11 @@ export class SqliteStore implements FeedbackStore {
     const first = this.#file === undefined;
     // Only the first open may create the file: reopening after an error must find the same file, not start a
     // new, empty store beside the votes that were acknowledged.
-    if (first) mkdirSync(dirname(this.path), { recursive: true });
     const url = pathToFileURL(this.path);
     url.searchParams.set('mode', first ? 'rwc' : 'rw');
     let db: DatabaseSync;
     try {
+      if (first) mkdirSync(dirname(this.path), { recursive: true });
       db = new DatabaseSync(url, { timeout: this.#busyTimeout });
     } catch (error) {
       throw unavailable(`cannot open ${this.path}`, error);

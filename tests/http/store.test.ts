@@ -1,0 +1,620 @@
+/**
+ * The feedback store's contract, as the same cases on both backends: SQLite in a temporary file, and a real
+ * PostgreSQL server (a throwaway cluster, tests/support/postgres.ts). Each case gets an empty database of its
+ * own; the votes are built directly (the handler's input checks and the visitor keys have their own tests), so
+ * what is tested is exactly what the store promises: migrations, one reader one vote, the per-network cap, the
+ * rate limit kept in the database, the report, and StoreUnavailableError when the database cannot be used.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, afterEach, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { MIGRATIONS } from '../../src/lib/feedback/migrations.ts';
+import type { PageReport } from '../../src/lib/feedback/report.ts';
+import {
+  openStore,
+  StoreUnavailableError,
+  type Ballot,
+  type FeedbackStore,
+  type Limits,
+  type StoreOptions,
+} from '../../src/lib/feedback/store.ts';
+import { postgresUnavailable, startPostgres, type PostgresCluster } from '../support/postgres.ts';
+import { requires } from '../support/requires.ts';
+import { freePort, ROOT } from '../support/server.ts';
+
+type Row = Record<string, unknown>;
+
+/** One empty database, and ways to look at it from outside the store. */
+interface Database {
+  url: string;
+  /** Opens a store on this database; it is closed after the test. */
+  open(options?: StoreOptions): Promise<FeedbackStore>;
+  /** Rows of one query, run on a connection of its own. */
+  rows(sql: string): Promise<Row[]>;
+  /** Statements run on a connection of their own, in order. */
+  exec(statements: readonly string[]): Promise<void>;
+}
+
+interface Backend {
+  name: string;
+  dialect: 'sqlite' | 'postgres';
+  skip: string | false;
+  setup(): Promise<void>;
+  teardown(): Promise<void>;
+  fresh(): Promise<Database>;
+  /** A URL naming a database that cannot be reached. */
+  unreachable(): Promise<string>;
+  /**
+   * Takes `db` away from the stores already open on it (SQLite: another process holds the write lock;
+   * PostgreSQL: the server crashes), and resolves to the function that brings it back.
+   */
+  outage(db: Database): Promise<() => Promise<void>>;
+}
+
+const opened: FeedbackStore[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((store) => store.close()));
+});
+
+async function openTracked(url: string, options?: StoreOptions): Promise<FeedbackStore> {
+  const store = await openStore(url, options);
+  opened.push(store);
+  return store;
+}
+
+function sqliteBackend(): Backend {
+  let dir = '';
+  let n = 0;
+  return {
+    name: 'SQLite',
+    dialect: 'sqlite',
+    skip: false,
+    setup: () => {
+      dir = mkdtempSync(join(tmpdir(), 'dormant-ports-store-'));
+      return Promise.resolve();
+    },
+    teardown: () => {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
+    fresh: () => {
+      const file = join(dir, `feedback-${++n}.db`);
+      const connect = () => new DatabaseSync(file);
+      return Promise.resolve({
+        url: `file:${file}`,
+        // A short busy timeout, so the locked-database outage answers quickly.
+        open: (options) => openTracked(`file:${file}`, { busyTimeout: 200, ...options }),
+        rows: (sql) => {
+          const db = connect();
+          try {
+            return Promise.resolve(
+              db
+                .prepare(sql)
+                .all()
+                .map((row) => ({ ...row })),
+            );
+          } finally {
+            db.close();
+          }
+        },
+        exec: (statements) => {
+          const db = connect();
+          try {
+            for (const statement of statements) db.exec(statement);
+          } finally {
+            db.close();
+          }
+          return Promise.resolve();
+        },
+      });
+    },
+    unreachable: () => Promise.resolve('file:/dev/null/feedback.db'),
+    outage: (db) => {
+      const holder = new DatabaseSync(db.url.replace(/^file:/, ''));
+      holder.exec('BEGIN EXCLUSIVE');
+      return Promise.resolve(() => {
+        holder.exec('ROLLBACK');
+        holder.close();
+        return Promise.resolve();
+      });
+    },
+  };
+}
+
+function postgresBackend(): Backend {
+  let cluster: PostgresCluster | undefined;
+  let n = 0;
+  const withClient = async <T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    name: 'PostgreSQL',
+    dialect: 'postgres',
+    skip: requires(postgresUnavailable()),
+    setup: async () => {
+      cluster = await startPostgres();
+    },
+    teardown: async () => {
+      await cluster?.destroy();
+    },
+    fresh: async () => {
+      // A schema of its own is an empty database to the store, and takes milliseconds where CREATE DATABASE
+      // takes a quarter of a second.
+      const name = `store_${++n}`;
+      await cluster!.psql(`CREATE SCHEMA ${name} AUTHORIZATION ${cluster!.user}`);
+      const url = `${cluster!.url}?options=${encodeURIComponent(`-c search_path=${name}`)}`;
+      return {
+        url,
+        open: (options) => openTracked(url, options),
+        rows: (sql) => withClient(url, async (client) => (await client.query<Row>(sql)).rows),
+        exec: (statements) =>
+          withClient(url, async (client) => {
+            for (const statement of statements) await client.query(statement);
+          }),
+      };
+    },
+    unreachable: async () => `postgres://nobody:secret@127.0.0.1:${await freePort()}/nothing`,
+    outage: async () => {
+      // A crash, not a shutdown: committed votes must come back through crash recovery.
+      await cluster!.stop('immediate');
+      return () => cluster!.start();
+    },
+  };
+}
+
+const AT = new Date('2026-12-01T12:00:30Z');
+const LIMITS: Limits = { perNetwork: 3, perMinute: 1000 };
+let seq = 0;
+
+/** A vote from a new reader on a network of its own, unless the fields say otherwise. */
+function ballot(fields: Partial<Ballot> = {}): Ballot {
+  seq++;
+  return {
+    port: 3515,
+    locale: 'en',
+    rating: 'helpful',
+    voter: `voter-${seq}`,
+    network: `network-${seq}`,
+    rateKey: `rate-${seq}`,
+    at: AT,
+    ...fields,
+  };
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const minutes = (date: Date, n: number) => new Date(date.getTime() + n * 60_000);
+
+for (const backend of [sqliteBackend(), postgresBackend()]) {
+  describe(`the ${backend.name} store`, { skip: backend.skip }, () => {
+    before(() => backend.setup());
+    after(() => backend.teardown());
+
+    describe('migrations', () => {
+      test('bring an empty database to the latest version, each version recorded once', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        await store.ready();
+        await store.ready();
+        const versions = await db.rows('SELECT version FROM schema_migrations ORDER BY version');
+        assert.deepEqual(
+          versions.map((row) => Number(row['version'])),
+          MIGRATIONS.map((m) => m.version),
+        );
+        assert.equal(store.backend, backend.dialect);
+        assert.equal(await store.count(), 0);
+        assert.deepEqual(await store.report(), []);
+      });
+
+      test('run once when two stores open one empty database at the same moment', async () => {
+        const db = await backend.fresh();
+        const [a, b] = await Promise.all([db.open(), db.open()]);
+        await Promise.all([a.ready(), b.ready()]);
+        const versions = await db.rows('SELECT version FROM schema_migrations');
+        assert.equal(versions.length, MIGRATIONS.length);
+        assert.deepEqual(await a.cast(ballot(), LIMITS), { kind: 'stored' });
+        assert.equal(await b.count(), 1);
+      });
+
+      test('bring an older database up to date and keep its votes', async () => {
+        const db = await backend.fresh();
+        const older = MIGRATIONS.filter((m) => m.version <= 2);
+        await db.exec([
+          'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+          ...older.flatMap((m) => m[backend.dialect]),
+          ...older.map((m) => `INSERT INTO schema_migrations VALUES (${m.version}, '2026-11-01')`),
+          `INSERT INTO votes (port, visitor, day, rating, comment, reasons, created_at, updated_at)
+             VALUES (3515, 'old-visitor', '2026-11-30', 'somewhat', 'From before.', '[]', 't1', 't1')`,
+        ]);
+        const store = await db.open();
+        await store.ready();
+        const versions = await db.rows('SELECT version FROM schema_migrations ORDER BY version');
+        assert.equal(Number(versions.at(-1)?.['version']), MIGRATIONS.at(-1)!.version);
+        const rows = await db.rows('SELECT voter, locale, network FROM votes');
+        assert.deepEqual(rows, [{ voter: 'old-visitor', locale: 'en', network: null }]);
+        assert.equal((await store.report())[0]?.total, 1);
+        assert.deepEqual(await db.rows(tableNamed('salts', backend.dialect)), []);
+      });
+    });
+
+    describe('one reader, one vote', () => {
+      test('stores a new reader’s vote; the same reader’s next vote that day replaces it', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        const first = ballot({ rating: 'not-helpful', comment: 'Unclear.', reasons: ['command-failed'] });
+        assert.deepEqual(await store.cast(first, LIMITS), { kind: 'stored' });
+        const later = { ...first, rating: 'helpful' as const, locale: 'fa' as const, at: minutes(AT, 5) };
+        assert.deepEqual(await store.cast({ ...later, comment: 'Clear now.', reasons: [] }, LIMITS), {
+          kind: 'replaced',
+        });
+        assert.equal(await store.count(), 1);
+        const [row] = await db.rows('SELECT rating, locale, comment, reasons, created_at, updated_at FROM votes');
+        assert.deepEqual(row, {
+          rating: 'helpful',
+          locale: 'fa',
+          comment: 'Clear now.',
+          reasons: '[]',
+          created_at: AT.toISOString(),
+          updated_at: minutes(AT, 5).toISOString(),
+        });
+      });
+
+      test('a repeat vote without a comment or reasons keeps the ones given before', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        const first = ballot({ rating: 'somewhat', comment: 'Stale.', reasons: ['out-of-date'] });
+        await store.cast(first, LIMITS);
+        await store.cast({ ...first, rating: 'helpful', comment: undefined, reasons: undefined }, LIMITS);
+        const [row] = await db.rows('SELECT rating, comment, reasons FROM votes');
+        assert.deepEqual(row, { rating: 'helpful', comment: 'Stale.', reasons: '["out-of-date"]' });
+      });
+
+      test('the same reader counts again on another page and on another day', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        const first = ballot();
+        await store.cast(first, LIMITS);
+        assert.deepEqual(await store.cast({ ...first, port: 3521 }, LIMITS), { kind: 'stored' });
+        assert.deepEqual(await store.cast({ ...first, at: minutes(AT, 24 * 60) }, LIMITS), { kind: 'stored' });
+        assert.equal(await store.count(), 3);
+      });
+
+      test('a vote is acknowledged once it is in the database, for any other store to read', async () => {
+        const db = await backend.fresh();
+        const [writer, reader] = [await db.open(), await db.open()];
+        for (let i = 0; i < 20; i++) await writer.cast(ballot({ port: i }), LIMITS);
+        assert.equal(await reader.count(), 20);
+        assert.equal(Number((await db.rows('SELECT COUNT(*) AS n FROM votes'))[0]?.['n']), 20);
+      });
+    });
+
+    describe('the per-network cap', () => {
+      test('counts a few readers of one network per page and day, and still lets them change their vote', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        const readers = Array.from({ length: 4 }, () => ballot({ network: 'household' }));
+        const outcomes = [];
+        for (const reader of readers) outcomes.push((await store.cast(reader, LIMITS)).kind);
+        assert.deepEqual(outcomes, ['stored', 'stored', 'stored', 'network-limit']);
+        assert.deepEqual(await store.cast(readers[3]!, LIMITS), { kind: 'network-limit', limit: 3 });
+        assert.deepEqual(await store.cast({ ...readers[0]!, rating: 'somewhat' }, LIMITS), { kind: 'replaced' });
+        // Another page, another network, or the next day is not affected.
+        assert.equal((await store.cast({ ...readers[3]!, port: 3521 }, LIMITS)).kind, 'stored');
+        assert.equal((await store.cast(ballot(), LIMITS)).kind, 'stored');
+        assert.equal((await store.cast({ ...readers[3]!, at: minutes(AT, 24 * 60) }, LIMITS)).kind, 'stored');
+        assert.equal(await store.count(), 6);
+      });
+
+      test('holds when many readers of one network vote at once through two stores', async () => {
+        const db = await backend.fresh();
+        const stores = [await db.open(), await db.open()];
+        await Promise.all(stores.map((store) => store.ready()));
+        const outcomes = await Promise.all(
+          Array.from({ length: 24 }, (_, i) => stores[i % 2]!.cast(ballot({ network: 'office' }), LIMITS)),
+        );
+        assert.equal(outcomes.filter((o) => o.kind === 'stored').length, 3);
+        assert.equal(outcomes.filter((o) => o.kind === 'network-limit').length, 21);
+        assert.equal(await stores[0]!.count(), 3);
+      });
+    });
+
+    describe('the rate limit', () => {
+      test('is counted in the database, so it holds across stores, and starts again the next minute', async () => {
+        const db = await backend.fresh();
+        const stores = [await db.open(), await db.open()];
+        const limits = { perNetwork: 100, perMinute: 5 };
+        const outcomes = [];
+        for (let i = 0; i < 8; i++) {
+          outcomes.push(await stores[i % 2]!.cast(ballot({ port: i, rateKey: 'busy' }), limits));
+        }
+        assert.deepEqual(
+          outcomes.map((o) => o.kind),
+          ['stored', 'stored', 'stored', 'stored', 'stored', 'rate-limit', 'rate-limit', 'rate-limit'],
+        );
+        // 12:00:30: the next minute starts in 30 s.
+        assert.deepEqual(outcomes[5], { kind: 'rate-limit', retryAfter: 30 });
+        assert.equal((await stores[0]!.cast(ballot({ rateKey: 'busy', at: minutes(AT, 1) }), limits)).kind, 'stored');
+        assert.equal((await stores[1]!.cast(ballot({ rateKey: 'calm' }), limits)).kind, 'stored');
+        assert.equal(await stores[0]!.count(), 7);
+      });
+
+      test('keeps no counts older than the minute before', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        for (let i = 0; i < 5; i++) await store.cast(ballot({ at: minutes(AT, i) }), LIMITS);
+        await store.cast(ballot({ at: minutes(AT, 10) }), LIMITS);
+        const kept = await db.rows('SELECT minute FROM rate_limits');
+        const oldest = Math.floor(minutes(AT, 9).getTime() / 60_000);
+        assert.ok(
+          kept.every((row) => Number(row['minute']) >= oldest),
+          `minutes kept: ${kept.map((row) => String(row['minute'])).join(', ')}`,
+        );
+      });
+    });
+
+    describe('the report', () => {
+      test('counts votes per page, rating and locale, with each page’s newest comments', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        const votes: Partial<Ballot>[] = [
+          { port: 3515, rating: 'helpful', locale: 'en' },
+          { port: 3515, rating: 'helpful', locale: 'fa', comment: 'مفید بود' },
+          { port: 3515, rating: 'somewhat', locale: 'bg', comment: 'Добре.', reasons: ['wrong-attribution'] },
+          {
+            port: 3515,
+            rating: 'not-helpful',
+            locale: 'en',
+            comment: 'Too short.',
+            reasons: ['command-failed', 'other'],
+          },
+          { port: 22, rating: 'helpful', locale: 'en' },
+        ];
+        for (const [i, fields] of votes.entries()) await store.cast(ballot({ ...fields, at: minutes(AT, i) }), LIMITS);
+        for (let i = 0; i < 6; i++) {
+          await store.cast(ballot({ port: 4000, comment: `comment ${i}`, at: minutes(AT, 10 + i) }), LIMITS);
+        }
+        const report = await store.report({ recentComments: 5 });
+        const expected: PageReport[] = [
+          {
+            port: 22,
+            votes: { 'not-helpful': 0, somewhat: 0, helpful: 1 },
+            total: 1,
+            helpfulShare: 1,
+            locales: { en: 1, fa: 0, bg: 0 },
+            lastVote: minutes(AT, 4).toISOString(),
+            recentComments: [],
+          },
+          {
+            port: 3515,
+            votes: { 'not-helpful': 1, somewhat: 1, helpful: 2 },
+            total: 4,
+            helpfulShare: 0.5,
+            locales: { en: 2, fa: 1, bg: 1 },
+            lastVote: minutes(AT, 3).toISOString(),
+            recentComments: [
+              {
+                at: minutes(AT, 3).toISOString(),
+                rating: 'not-helpful',
+                locale: 'en',
+                comment: 'Too short.',
+                reasons: ['command-failed', 'other'],
+              },
+              {
+                at: minutes(AT, 2).toISOString(),
+                rating: 'somewhat',
+                locale: 'bg',
+                comment: 'Добре.',
+                reasons: ['wrong-attribution'],
+              },
+              { at: minutes(AT, 1).toISOString(), rating: 'helpful', locale: 'fa', comment: 'مفید بود', reasons: [] },
+            ],
+          },
+          {
+            port: 4000,
+            votes: { 'not-helpful': 0, somewhat: 0, helpful: 6 },
+            total: 6,
+            helpfulShare: 1,
+            locales: { en: 6, fa: 0, bg: 0 },
+            lastVote: minutes(AT, 15).toISOString(),
+            recentComments: [5, 4, 3, 2, 1].map((i) => ({
+              at: minutes(AT, 10 + i).toISOString(),
+              rating: 'helpful' as const,
+              locale: 'en' as const,
+              comment: `comment ${i}`,
+              reasons: [],
+            })),
+          },
+        ];
+        assert.deepEqual(report, expected);
+        assert.equal((await store.report({ recentComments: 1 }))[2]?.recentComments.length, 1);
+      });
+
+      test('npm run feedback:report -- --json reads the same database', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        await store.cast(ballot({ port: 3515 }), LIMITS);
+        await store.cast(ballot({ port: 3515, rating: 'somewhat' }), LIMITS);
+        await store.cast(ballot({ port: 3521 }), LIMITS);
+        const out = execFileSync(process.execPath, [join(ROOT, 'src/cli/feedback-report.ts'), '--json'], {
+          cwd: ROOT,
+          env: { ...process.env, FEEDBACK_DB_URL: db.url },
+          encoding: 'utf8',
+        });
+        const report = JSON.parse(out) as { port: number; total: number }[];
+        assert.deepEqual(
+          report.map(({ port, total }) => ({ port, total })),
+          [
+            { port: 3515, total: 2 },
+            { port: 3521, total: 1 },
+          ],
+        );
+      });
+    });
+
+    describe('when the database cannot be used', () => {
+      test('a store that cannot reach its database says StoreUnavailableError, quickly', async () => {
+        const store = await openTracked(await backend.unreachable());
+        const started = Date.now();
+        await assert.rejects(store.ready(), StoreUnavailableError);
+        await assert.rejects(store.cast(ballot(), LIMITS), StoreUnavailableError);
+        await assert.rejects(store.report(), StoreUnavailableError);
+        assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+      });
+
+      test('refuses votes with StoreUnavailableError during an outage and takes them again after it, keeping every vote it acknowledged', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        for (let i = 0; i < 10; i++) await store.cast(ballot({ port: i }), LIMITS);
+        const restore = await backend.outage(db);
+        try {
+          const started = Date.now();
+          await assert.rejects(store.cast(ballot(), LIMITS), StoreUnavailableError);
+          await assert.rejects(store.cast(ballot(), LIMITS), StoreUnavailableError);
+          assert.ok(Date.now() - started < 5000, `refusing took ${Date.now() - started} ms`);
+        } finally {
+          await restore();
+        }
+        assert.deepEqual(await store.cast(ballot(), LIMITS), { kind: 'stored' });
+        assert.equal(await store.count(), 11);
+      });
+
+      test('a store first opened during an outage takes votes once it is over', async () => {
+        const db = await backend.fresh();
+        await (await db.open()).cast(ballot(), LIMITS);
+        const restore = await backend.outage(db);
+        let late: FeedbackStore;
+        try {
+          late = await db.open();
+          await assert.rejects(late.cast(ballot(), LIMITS), StoreUnavailableError);
+        } finally {
+          await restore();
+        }
+        assert.deepEqual(await late.cast(ballot(), LIMITS), { kind: 'stored' });
+        assert.equal(await late.count(), 2);
+      });
+
+      test('votes under way when an outage begins are each either stored or refused with StoreUnavailableError', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        await store.ready();
+        let running = true;
+        const acknowledged: string[] = [];
+        const refusals: unknown[] = [];
+        // Readers voting one after another, so that some votes are inside a transaction when the database goes.
+        const readers = Array.from({ length: 8 }, async () => {
+          while (running) {
+            const one = ballot();
+            try {
+              await store.cast(one, LIMITS);
+              acknowledged.push(one.voter);
+            } catch (error) {
+              refusals.push(error);
+            }
+          }
+        });
+        await pause(150);
+        const restore = await backend.outage(db);
+        await pause(300);
+        running = false;
+        await Promise.all(readers);
+        await restore();
+        assert.ok(acknowledged.length > 0 && refusals.length > 0, `${acknowledged.length} / ${refusals.length}`);
+        for (const error of refusals) assert.ok(error instanceof StoreUnavailableError, String(error));
+        const kept = new Set((await db.rows('SELECT voter FROM votes')).map((row) => row['voter']));
+        assert.deepEqual(
+          acknowledged.filter((voter) => !kept.has(voter)),
+          [],
+        );
+      });
+    });
+  });
+}
+
+function tableNamed(name: string, dialect: 'sqlite' | 'postgres'): string {
+  return dialect === 'sqlite'
+    ? `SELECT name FROM sqlite_master WHERE type = 'table' AND name = '${name}'`
+    : `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename = '${name}'`;
+}
+
+/**
+ * FEEDBACK_DB_SSL and the URL's own sslmode reach PostgreSQL: a server that takes only TLS connections, with a
+ * self-signed certificate for 127.0.0.1.
+ */
+describe('the PostgreSQL store over TLS', { skip: requires(postgresUnavailable(), opensslUnavailable()) }, () => {
+  let cluster: PostgresCluster;
+  let dir: string;
+  let ca: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dormant-ports-tls-'));
+    execFileSync('chmod', ['755', dir]);
+    ca = join(dir, 'server.crt');
+    const key = join(dir, 'server.key');
+    execFileSync(
+      'openssl',
+      [
+        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2'],
+        ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', ca],
+      ],
+      { stdio: 'ignore' },
+    );
+    // PostgreSQL insists on a private key only its own user can read.
+    execFileSync('chmod', ['600', key]);
+    if (process.getuid?.() === 0) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+      chownSync(key, uid, gid);
+    }
+    cluster = await startPostgres({ settings: { ssl: 'on', ssl_cert_file: ca, ssl_key_file: key } });
+    // TCP connections only with TLS, so a store that connects at all used it.
+    const hba = join(cluster.dataDir, 'pg_hba.conf');
+    writeFileSync(hba, readFileSync(hba, 'utf8').replace(/^host(\s)/gm, 'hostssl$1'));
+    await cluster.psql('SELECT pg_reload_conf()');
+  });
+  after(async () => {
+    await cluster.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const castOne = async (url: string, ssl?: string) => {
+    const store = await openTracked(url, { ssl });
+    return store.cast(ballot(), LIMITS);
+  };
+
+  test('without TLS the server refuses the store, and the store says StoreUnavailableError', async () => {
+    await assert.rejects(castOne(cluster.url), StoreUnavailableError);
+  });
+
+  test('FEEDBACK_DB_SSL=require encrypts without checking the certificate', async () => {
+    assert.equal((await castOne(cluster.url, 'require')).kind, 'stored');
+  });
+
+  test('FEEDBACK_DB_SSL=verify-full refuses a certificate no trusted CA signed', async () => {
+    await assert.rejects(castOne(cluster.url, 'verify-full'), StoreUnavailableError);
+  });
+
+  test('FEEDBACK_DB_SSL set to a CA file verifies the server against it', async () => {
+    assert.equal((await castOne(cluster.url, ca)).kind, 'stored');
+  });
+
+  test('sslmode and sslrootcert in FEEDBACK_DB_URL work as in libpq', async () => {
+    const url = `${cluster.url}?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`;
+    assert.equal((await castOne(url)).kind, 'stored');
+  });
+});
+
+function opensslUnavailable(): string | undefined {
+  return spawnSync('openssl', ['version']).status === 0
+    ? undefined
+    : 'openssl not installed: apt-get install openssl (to make a test certificate)';
+}

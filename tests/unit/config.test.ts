@@ -1,0 +1,34 @@
+/** Start-up settings that would quietly break a deployment are refused at start-up, naming the variable. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { ConfigError, readConfig } from '../../src/server/config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'dormant-ports-config-'));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a PostgreSQL store', () => {
+  const url = 'postgres://dormant_ports:secret@db.internal:5432/dormant_ports';
+
+  test('without FEEDBACK_SECRET or an existing key file is refused, as each instance would make its own key', () => {
+    assert.throws(
+      () => readConfig({ FEEDBACK_DB_URL: url, FEEDBACK_KEY_FILE: join(dir, 'missing.key') }),
+      (error: unknown) => error instanceof ConfigError && /FEEDBACK_SECRET must be set/.test(error.message),
+    );
+  });
+
+  test('takes FEEDBACK_SECRET, or a key file the instances share', () => {
+    assert.equal(readConfig({ FEEDBACK_DB_URL: url, FEEDBACK_SECRET: 'ab'.repeat(32) }).store.url, url);
+    const shared = join(dir, 'shared.key');
+    writeFileSync(shared, `${'cd'.repeat(32)}\n`, { mode: 0o600 });
+    assert.equal(readConfig({ FEEDBACK_DB_URL: url, FEEDBACK_KEY_FILE: shared }).keyFile, shared);
+  });
+
+  test('a SQLite store still makes its key file on first start', () => {
+    assert.doesNotThrow(() => readConfig({ FEEDBACK_KEY_FILE: join(dir, 'later.key') }));
+  });
+});
