@@ -82,6 +82,15 @@ describe(
         assert.match(missing.body, /<html/);
       });
 
+      test('a translation’s missing page is its own 404, and one port’s JSON still answers at /ports/N.json', async () => {
+        const missing = await send(nginx.origin, { path: '/fa/ports/5938/' });
+        assert.equal(missing.status, 404);
+        assert.match(missing.body, /<html lang="fa" dir="rtl">/);
+        const facts = await send(nginx.origin, { path: '/ports/3515.json' });
+        assert.equal(facts.status, 200);
+        assert.equal((JSON.parse(facts.body) as { port: number }).port, 3515);
+      });
+
       test('never include the build’s header files, however the path is spelt', async () => {
         for (const path of [
           '/_headers',
@@ -152,7 +161,7 @@ describe(
           body: 'port=2300&rating=helpful',
         });
         assert.equal(answer.status, 303, answer.body);
-        assert.equal(answer.headers.location, '/ports/2300/?voted=helpful#feedback');
+        assert.equal(answer.headers.location, '/ports/2300/?voted=helpful#voted-helpful');
       });
 
       test('a post from another site’s page is refused before it reaches the store', async () => {
