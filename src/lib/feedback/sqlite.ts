@@ -15,15 +15,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { castBallot, SQL, type Run } from './cast.ts';
 import { MIGRATIONS } from './migrations.ts';
-import {
-  buildReport,
-  COMMENTS_SQL,
-  COUNTS_SQL,
-  RECENT_COMMENTS,
-  type CommentRow,
-  type CountRow,
-  type PageReport,
-} from './report.ts';
+import { readReport, type PageReport, type ReportOptions } from './report.ts';
 import {
   StoreUnavailableError,
   type Ballot,
@@ -246,15 +238,36 @@ export class SqliteStore implements FeedbackStore {
     await this.#run(SQL.prune, [minute - 1]);
   }
 
-  report({ recentComments = RECENT_COMMENTS } = {}): Promise<PageReport[]> {
+  /**
+   * Reads the report on a read-only connection of its own, in one read transaction: a snapshot, however long the
+   * reader takes, and the writer's connection (whose group commit opens transactions of its own) is left alone.
+   */
+  async *report(options: ReportOptions = {}): AsyncGenerator<PageReport> {
+    let reader: DatabaseSync;
     try {
-      const db = this.#open();
-      const counts = db.prepare(COUNTS_SQL).iterate() as Iterable<CountRow>;
-      const rows = [...counts];
-      const comments = db.prepare(sql(COMMENTS_SQL)).iterate(recentComments) as Iterable<CommentRow>;
-      return Promise.resolve(buildReport(rows, comments));
+      // Opening the store first makes sure the file is the store's and its schema is current.
+      this.#open();
+      reader = new DatabaseSync(this.path, { readOnly: true, timeout: this.#busyTimeout });
+      reader.exec('BEGIN');
     } catch (error) {
-      return Promise.reject(error instanceof StoreUnavailableError ? error : unavailable('cannot read votes', error));
+      throw error instanceof StoreUnavailableError ? error : unavailable('cannot read votes', error);
+    }
+    const statements = new Map<string, StatementSync>();
+    try {
+      yield* readReport(<Row>(text: string, args: readonly number[]) => {
+        try {
+          let statement = statements.get(text);
+          if (!statement) {
+            statement = reader.prepare(sql(text));
+            statements.set(text, statement);
+          }
+          return Promise.resolve(statement.all(...args) as Iterable<Row>);
+        } catch (error) {
+          return Promise.reject(unavailable('cannot read votes', error));
+        }
+      }, options);
+    } finally {
+      reader.close();
     }
   }
 
