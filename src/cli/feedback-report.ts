@@ -1,7 +1,10 @@
 /**
  * `npm run feedback:report [-- --json | --csv]`: votes per page and per locale, helpful share, last vote and
  * recent comments, counted by the database the server writes (FEEDBACK_DB_URL, default data/feedback.db).
- * Written out a batch of pages at a time, so its memory does not grow with the store.
+ * Written out a batch of pages at a time, so its memory does not grow with the store. The npm script caps V8's
+ * young generation at 4 MB a half (`--max-semi-space-size=4`): on a machine with much memory V8 otherwise lets it
+ * grow to 64 MB a half for this stream of short-lived rows and strings, which doubles the peak RSS for no gain
+ * (`npm run bench:report`: 1,000,000 votes on every port number in ~1.2 s and ~130 MB, instead of ~270 MB).
  */
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
