@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { handleFeedback, preflight, refuse, type FeedbackContext } from '../lib/feedback/handler.ts';
 import { loadKey, VisitorKeys } from '../lib/feedback/identity.ts';
+import { toJson } from '../lib/feedback/report.ts';
 import { openStore, StoreUnavailableError, type FeedbackStore } from '../lib/feedback/store.ts';
 import type { ServerConfig } from './config.ts';
 import { log } from './log.ts';
@@ -57,6 +58,19 @@ function toRequest(req: IncomingMessage, pathname: string): Request {
   });
 }
 
+/** Resolves when `res` can take more, or has closed. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((done) => {
+    const finish = () => {
+      res.off('drain', finish);
+      res.off('close', finish);
+      done();
+    };
+    res.on('drain', finish);
+    res.on('close', finish);
+  });
+}
+
 async function write(res: ServerResponse, response: Response, head: boolean): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
@@ -79,7 +93,8 @@ export async function createApi(config: ServerConfig): Promise<Api> {
   });
   const origins = new Set([config.siteOrigin, ...config.feedbackOrigins]);
 
-  async function summary(req: IncomingMessage): Promise<Response> {
+  /** Why the summary is refused to this request, if it is. */
+  function guard(req: IncomingMessage): Response | undefined {
     const token = config.adminToken;
     // Without a configured token the summary does not exist, rather than being guarded by an empty secret.
     if (!token) return refuse(404, 'the feedback summary is not enabled on this server (set FEEDBACK_ADMIN_TOKEN)');
@@ -87,12 +102,38 @@ export async function createApi(config: ServerConfig): Promise<Api> {
     if (!sameSecret(given, token)) {
       return refuse(401, 'send Authorization: Bearer <FEEDBACK_ADMIN_TOKEN>', { 'WWW-Authenticate': 'Bearer' });
     }
+    return undefined;
+  }
+
+  /**
+   * The report as JSON, the same query as `npm run feedback:report`, sent a batch of pages at a time as the store
+   * reads them, so the worker's memory does not grow with the votes. A store that cannot be read gets 503 before
+   * the first byte; one that fails later cuts the response off (the request boundary in http.ts).
+   */
+  async function sendSummary(req: IncomingMessage, res: ServerResponse, head: boolean): Promise<void> {
+    const refusal = guard(req);
+    if (refusal) return write(res, refusal, head);
+    const chunks = toJson(store.report())[Symbol.asyncIterator]();
     try {
-      return Response.json(await store.report());
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) throw error;
-      log.error('feedback summary: store unavailable', error);
-      return refuse(503, 'the feedback store is unavailable just now', { 'Retry-After': '30' });
+      let next: IteratorResult<string>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError)) throw error;
+        log.error('feedback summary: store unavailable', error);
+        await write(res, refuse(503, 'the feedback store is unavailable just now', { 'Retry-After': '30' }), head);
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+      while (!head && !next.done) {
+        if (!res.write(next.value)) await drained(res);
+        // A reader who hung up stops the query too.
+        if (res.destroyed) return;
+        next = await chunks.next();
+      }
+      res.end();
+    } finally {
+      await chunks.return(undefined);
     }
   }
 
@@ -109,7 +150,7 @@ export async function createApi(config: ServerConfig): Promise<Api> {
           Allow: allowed.join(', '),
         });
       } else if (pathname === '/api/feedback/summary') {
-        response = await summary(req);
+        return sendSummary(req, res, method === 'HEAD');
       } else if (method === 'OPTIONS') {
         response = preflight(toRequest(req, pathname), origins);
       } else {

@@ -11,15 +11,19 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { enableCompileCache, getCompileCacheDir } from 'node:module';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { policyFromHeadersFile } from '../lib/security-headers.ts';
-import { createApi } from './api.ts';
-import { ConfigError, readConfig, type ServerConfig } from './config.ts';
-import { createHttpServer } from './http.ts';
-import { log } from './log.ts';
-import { createStaticHandler } from './static.ts';
+import type { ServerConfig } from './config.ts';
+
+// Start-up is mostly turning TypeScript into JavaScript and compiling it; Node's compile cache keeps both on disk
+// (in the OS temp dir, or NODE_COMPILE_CACHE), which halves a process's start from the second start on. Only
+// modules loaded after this line use it, so the rest are imported below, and only by the role that needs them:
+// the supervisor never loads the API or the file server. https://nodejs.org/api/module.html#module-compile-cache
+enableCompileCache();
+const { ConfigError, readConfig } = await import('./config.ts');
+const { log } = await import('./log.ts');
 
 const ENTRY = fileURLToPath(import.meta.url);
 const ROLE = process.env['DORMANT_PORTS_ROLE'] === 'worker' ? 'worker' : 'supervisor';
@@ -73,8 +77,15 @@ function runSupervisor(): void {
     const workers = new Map<number, ChildProcess>();
 
     const start = (slot: number) => {
+      const cache = getCompileCacheDir();
       const child = fork(ENTRY, [], {
-        env: { ...process.env, DORMANT_PORTS_ROLE: 'worker', DORMANT_PORTS_WORKER: String(slot) },
+        env: {
+          ...process.env,
+          // So the worker's first module, this file, comes from the cache too.
+          ...(cache ? { NODE_COMPILE_CACHE: cache } : {}),
+          DORMANT_PORTS_ROLE: 'worker',
+          DORMANT_PORTS_WORKER: String(slot),
+        },
         stdio: 'inherit',
       });
       workers.set(slot, child);
@@ -126,6 +137,12 @@ function runSupervisor(): void {
 }
 
 async function runWorker(): Promise<void> {
+  const [{ policyFromHeadersFile }, { createApi }, { createHttpServer }, { createStaticHandler }] = await Promise.all([
+    import('../lib/security-headers.ts'),
+    import('./api.ts'),
+    import('./http.ts'),
+    import('./static.ts'),
+  ]);
   const csp = policyFromHeadersFile(readFileSync(join(config.root, '_headers'), 'utf8'));
   if (!csp) throw new Error(`${join(config.root, '_headers')} has no Content-Security-Policy`);
   const api = await createApi(config);

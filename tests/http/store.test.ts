@@ -213,7 +213,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         );
         assert.equal(store.backend, backend.dialect);
         assert.equal(await store.count(), 0);
-        assert.deepEqual(await store.report(), []);
+        assert.deepEqual(await Array.fromAsync(store.report()), []);
       });
 
       test('run once when two stores open one empty database at the same moment', async () => {
@@ -242,7 +242,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         assert.equal(Number(versions.at(-1)?.['version']), MIGRATIONS.at(-1)!.version);
         const rows = await db.rows('SELECT voter, locale, network FROM votes');
         assert.deepEqual(rows, [{ voter: 'old-visitor', locale: 'en', network: null }]);
-        assert.equal((await store.report())[0]?.total, 1);
+        assert.equal((await Array.fromAsync(store.report()))[0]?.total, 1);
         assert.deepEqual(await db.rows(tableNamed('salts', backend.dialect)), []);
       });
     });
@@ -383,7 +383,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         for (let i = 0; i < 6; i++) {
           await store.cast(ballot({ port: 4000, comment: `comment ${i}`, at: minutes(AT, 10 + i) }), LIMITS);
         }
-        const report = await store.report({ recentComments: 5 });
+        const report = await Array.fromAsync(store.report({ recentComments: 5 }));
         const expected: PageReport[] = [
           {
             port: 22,
@@ -436,7 +436,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
           },
         ];
         assert.deepEqual(report, expected);
-        assert.equal((await store.report({ recentComments: 1 }))[2]?.recentComments.length, 1);
+        assert.equal((await Array.fromAsync(store.report({ recentComments: 1 })))[2]?.recentComments.length, 1);
       });
 
       test('npm run feedback:report -- --json reads the same database', async () => {
@@ -467,7 +467,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         const started = Date.now();
         await assert.rejects(store.ready(), StoreUnavailableError);
         await assert.rejects(store.cast(ballot(), LIMITS), StoreUnavailableError);
-        await assert.rejects(store.report(), StoreUnavailableError);
+        await assert.rejects(Array.fromAsync(store.report()), StoreUnavailableError);
         assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
       });
 

@@ -125,7 +125,7 @@ describe('handleFeedback', () => {
       backend: 'sqlite',
       ready: () => Promise.resolve(),
       cast: () => Promise.reject(new StoreUnavailableError('disk full')),
-      report: () => Promise.resolve([]),
+      report: async function* () {},
       count: () => Promise.resolve(0),
       close: () => Promise.resolve(),
     };

@@ -9,7 +9,7 @@
  * Without the key, a copy of the database cannot be tied to an address by trying addresses, and two days of
  * votes cannot be linked to each other. The client chooses nothing that goes into either hash.
  */
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
@@ -111,19 +111,24 @@ export function networkOf(address: string): string {
 
 const b64 = (buffer: Buffer) => buffer.toString('base64url');
 
+/**
+ * Keys are held as KeyObjects: an HMAC with a KeyObject takes about a sixth of the time of one with a Buffer,
+ * which Node turns into a key afresh on every call — and every vote makes four.
+ */
 export class VisitorKeys {
-  readonly #key: Buffer;
-  #day: { day: string; key: Buffer } | undefined;
+  readonly #key: KeyObject;
+  #day: { day: string; key: KeyObject } | undefined;
 
   constructor(key: Buffer) {
     if (key.length < KEY_BYTES) throw new KeyError(`the key must be at least ${KEY_BYTES} bytes`);
-    this.#key = key;
+    this.#key = createSecretKey(key);
   }
 
   /** The day's key: derived, never stored, so nothing in the database helps rebuild it. */
-  #dayKey(day: string): Buffer {
+  #dayKey(day: string): KeyObject {
     if (this.#day?.day !== day) {
-      this.#day = { day, key: Buffer.from(hkdfSync('sha256', this.#key, 'dormant-ports feedback', `day ${day}`, 32)) };
+      const derived = hkdfSync('sha256', this.#key, 'dormant-ports feedback', `day ${day}`, 32);
+      this.#day = { day, key: createSecretKey(Buffer.from(derived)) };
     }
     return this.#day.key;
   }

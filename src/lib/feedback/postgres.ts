@@ -10,15 +10,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { castBallot, lockId, SQL, type Run } from './cast.ts';
 import { MIGRATIONS } from './migrations.ts';
-import {
-  buildReport,
-  COMMENTS_SQL,
-  COUNTS_SQL,
-  RECENT_COMMENTS,
-  type CommentRow,
-  type CountRow,
-  type PageReport,
-} from './report.ts';
+import { readReport, REPORT_BATCH, type PageReport, type ReportOptions } from './report.ts';
 import {
   StoreUnavailableError,
   type Ballot,
@@ -163,14 +155,38 @@ export class PostgresStore implements FeedbackStore {
     }
   }
 
-  async report({ recentComments = RECENT_COMMENTS } = {}): Promise<PageReport[]> {
+  /** Reads the report on one connection, in one read-only snapshot (REPEATABLE READ) however long it takes. */
+  async *report(options: ReportOptions = {}): AsyncGenerator<PageReport> {
+    let client: pg.PoolClient;
     try {
       await this.ready();
-      const counts = await this.#pool.query<CountRow>(COUNTS_SQL);
-      const comments = await this.#pool.query<CommentRow>(COMMENTS_SQL, [recentComments]);
-      return buildReport(counts.rows, comments.rows);
+      client = await this.#pool.connect();
     } catch (error) {
-      throw error instanceof StoreUnavailableError ? error : unavailable('cannot read votes', error);
+      throw error instanceof StoreUnavailableError ? error : unavailable('cannot reach PostgreSQL', error);
+    }
+    let broken: Error | undefined;
+    let done = false;
+    try {
+      const run = async (text: string, args: readonly unknown[] = []) => {
+        try {
+          return (await client.query(text, args as unknown[])).rows as unknown[];
+        } catch (error) {
+          broken = error as Error;
+          throw unavailable('cannot read votes', error);
+        }
+      };
+      await run('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      // Each batch is a round trip here, so batches are larger than SQLite's.
+      yield* readReport(async <Row>(text: string, args: readonly number[]) => (await run(text, args)) as Row[], {
+        batch: 4 * REPORT_BATCH,
+        ...options,
+      });
+      await run('COMMIT');
+      done = true;
+    } finally {
+      // A reader that stopped early (or a query that failed) leaves the transaction open; it ends here.
+      if (!done && !broken) await client.query('ROLLBACK').catch((error: unknown) => (broken = error as Error));
+      client.release(broken);
     }
   }
 

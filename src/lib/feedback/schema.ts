@@ -6,12 +6,9 @@
 import { z } from 'zod';
 import { LOCALES } from '../../i18n/locales.ts';
 import { portNumber } from '../ports/schema.ts';
+import { RATINGS, REASONS } from './ratings.ts';
 
-export const RATINGS = ['not-helpful', 'somewhat', 'helpful'] as const;
-export type Rating = (typeof RATINGS)[number];
-
-export const REASONS = ['out-of-date', 'command-failed', 'wrong-attribution', 'other'] as const;
-export type Reason = (typeof REASONS)[number];
+export { RATINGS, REASONS, type Rating, type Reason } from './ratings.ts';
 
 export const MAX_COMMENT = 1000;
 /** Bodies are refused above this size before they are parsed. */

@@ -5,8 +5,8 @@
  * limit in one transaction, so the rules hold across every process and instance that shares the store.
  */
 import type { Locale } from '../../i18n/locales.ts';
-import type { PageReport } from './report.ts';
-import type { Rating, Reason } from './schema.ts';
+import type { PageReport, ReportOptions } from './report.ts';
+import type { Rating, Reason } from './ratings.ts';
 
 /** One vote as the store keeps it: the answer, and the keyed hashes that stand for the reader (identity.ts). */
 export interface Ballot {
@@ -44,8 +44,12 @@ export interface FeedbackStore {
   ready(): Promise<void>;
   /** Records a vote, or says which limit refused it. Resolves only once the vote is durably stored. */
   cast(ballot: Ballot, limits: Limits): Promise<CastOutcome>;
-  /** Votes per page and locale, and each page's most recent comments, aggregated by the database. */
-  report(options?: { recentComments?: number }): Promise<PageReport[]>;
+  /**
+   * Every page with votes, in port order: votes per rating and locale, and the most recent comments, counted by
+   * the database a batch of pages at a time (report.ts), as one consistent snapshot. `Array.fromAsync()` collects
+   * it where a small store is read whole (tests).
+   */
+  report(options?: ReportOptions): AsyncIterable<PageReport>;
   /** Stored votes, for tests and benchmarks. */
   count(): Promise<number>;
   close(): Promise<void>;
