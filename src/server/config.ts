@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import proxyaddr from 'proxy-addr';
-import { DEFAULT_DB_URL } from '../lib/feedback/store.ts';
+import { parseSecret } from '../lib/feedback/identity.ts';
+import { backendOf, DEFAULT_DB_URL } from '../lib/feedback/store.ts';
 
 export interface ServerConfig {
   host: string;
@@ -81,13 +82,23 @@ export function readConfig(env: Env = process.env): ServerConfig {
   if (config.timeouts.headers > config.timeouts.request) {
     throw new ConfigError('SERVE_HEADERS_TIMEOUT_MS must not be longer than SERVE_REQUEST_TIMEOUT_MS');
   }
+  // Checked here, in the supervisor, rather than when each worker opens the store: a worker that cannot start
+  // would be restarted again and again, and the site would never answer.
+  let backend: ReturnType<typeof backendOf>;
+  try {
+    backend = backendOf(config.store.url);
+    if (config.secret) parseSecret(config.secret);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
   // A PostgreSQL store is shared by several instances, and so must be the key: were each instance to make a key
   // file of its own, a reader would be someone else on every instance, and so would their network, so neither
-  // the per-network cap nor the rate limit would count across instances.
-  if (/^postgres(ql)?:\/\//i.test(config.store.url) && !config.secret && !existsSync(config.keyFile)) {
+  // the per-network cap nor the rate limit would count across instances. A key file must therefore be named on
+  // purpose: the default one may be a key an earlier SQLite run made for this machine alone.
+  if (backend === 'postgres' && !config.secret && !(env['FEEDBACK_KEY_FILE'] && existsSync(config.keyFile))) {
     throw new ConfigError(
       'FEEDBACK_SECRET must be set when FEEDBACK_DB_URL is PostgreSQL, the same on every instance (or point ' +
-        `FEEDBACK_KEY_FILE at a key file they share; ${config.keyFile} does not exist)`,
+        `FEEDBACK_KEY_FILE at an existing key file they share${env['FEEDBACK_KEY_FILE'] ? `; ${config.keyFile} does not exist` : ''})`,
     );
   }
   return config;

@@ -77,6 +77,9 @@ function runSupervisor(): void {
     const workers = new Map<number, ChildProcess>();
 
     const start = (slot: number) => {
+      // A restart scheduled just before a stop: a worker forked now would outlive the supervisor and, seeing it
+      // gone, start a new one.
+      if (stopping) return;
       const cache = getCompileCacheDir();
       const child = fork(ENTRY, [], {
         env: {
@@ -130,7 +133,11 @@ function runSupervisor(): void {
         lock.close();
         if (workers.size === 0) process.exit(0);
         for (const child of workers.values()) child.kill('SIGTERM');
-        setTimeout(() => process.exit(0), DRAIN_MS + 2000).unref();
+        // Workers that have not finished by then are killed, not left to run on without a supervisor.
+        setTimeout(() => {
+          for (const child of workers.values()) child.kill('SIGKILL');
+          process.exit(0);
+        }, DRAIN_MS + 2000).unref();
       });
     }
   });
@@ -158,12 +165,16 @@ async function runWorker(): Promise<void> {
     stopping = true;
     log.info(`worker stopping: ${why}`);
     server.close(() => {
-      void api.close().finally(() => process.exit(0));
+      void Promise.resolve()
+        .then(() => api.close())
+        .finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => {
       server.closeAllConnections();
     }, DRAIN_MS).unref();
+    // A worker asked to stop always does: one left behind would serve an old build, or hold a store's file open.
+    setTimeout(() => process.exit(0), DRAIN_MS + 5000).unref();
   };
   process.on('SIGTERM', () => {
     stop('asked to stop');
@@ -188,6 +199,7 @@ async function runWorker(): Promise<void> {
     }).unref();
     void waitForNewSupervisor().then((found) => {
       if (found) stop('a new supervisor and its workers took over');
+      else log.error('no new supervisor took over; this worker serves on alone until it is stopped');
     });
   });
 

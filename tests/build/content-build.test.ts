@@ -140,3 +140,15 @@ test('an article may omit iana and take the facts from IANA’s registry', () =>
   assert.match(html, /Rick Stefanik/);
   assert.match(html, /must-backplane/);
 });
+
+test('a translation without one of the English keys fails the build, naming the locale and the key', () => {
+  const { dir } = projectWith('3515.mdx', GOOD);
+  const fa = join(dir, 'src/i18n/fa.ts');
+  const text = readFileSync(fa, 'utf8');
+  const without = text.replace(/^ {2}'feedback\.title': .*\n/m, '');
+  assert.notEqual(without, text, 'the Persian dictionary no longer has feedback.title on one line');
+  writeFileSync(fa, without);
+  const { status, output } = astro('build', dir);
+  assert.notEqual(status, 0, output);
+  assert.match(output, /fa: feedback\.title: missing translation/);
+});

@@ -23,6 +23,7 @@ const LIMITS = { FEEDBACK_RATE_LIMIT: '5', FEEDBACK_VOTES_PER_NETWORK: '3' };
 let cluster: PostgresCluster;
 let instances: RunningServer[] = [];
 let nginx: RunningNginx;
+const stops: (() => Promise<void>)[] = [];
 /** Which instance answered each API request, in order: the access log's `upstream=` per client address. */
 const upstreams = (client: string) =>
   nginx
@@ -39,6 +40,7 @@ describe(
   () => {
     before(async () => {
       cluster = await startPostgres();
+      stops.push(() => cluster.destroy());
       const env = {
         ...LIMITS,
         FEEDBACK_DB_URL: cluster.url,
@@ -48,6 +50,9 @@ describe(
         SERVE_WORKERS: '2',
       };
       instances = await Promise.all([startServer(env), startServer(env)]);
+      stops.push(async () => {
+        await Promise.all(instances.map((instance) => instance.stop()));
+      });
       nginx = await startNginx({
         config: ({ port }) =>
           renderTemplate(readFileSync(SITE_CONFIG, 'utf8'), {
@@ -58,11 +63,11 @@ describe(
             headers: join(DIST, '_nginx-headers.conf'),
           }),
       });
+      stops.push(() => nginx.stop());
     });
+    // In reverse order, whatever before() got to start, even when a later part failed.
     after(async () => {
-      await nginx.stop();
-      await Promise.all(instances.map((instance) => instance.stop()));
-      await cluster.destroy();
+      for (const stop of stops.reverse()) await stop();
     });
 
     describe('the pages', () => {

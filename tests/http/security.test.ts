@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { createHmac, createHash, hkdfSync } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
-import { isRunning, startServer, waitFor, type RunningServer } from '../support/server.ts';
+import { freePort, isRunning, ROOT, startServer, waitFor, type RunningServer } from '../support/server.ts';
 import { cookieOf, readVotes, send, vote } from '../support/votes.ts';
 
 let server: RunningServer;
@@ -442,7 +443,14 @@ describe('the API’s shape', () => {
 
 describe('faults in the store', () => {
   test('a database deleted while the server runs gets 503, and no vote is acknowledged into the lost file', async () => {
-    const own = await startServer({ FEEDBACK_RATE_LIMIT: '100000', FEEDBACK_VOTES_PER_NETWORK: '100000' });
+    // The database in a folder of the test's own: stop() removes the server's folder, and the votes must be read
+    // after the restart.
+    const dir = mkdtempSync(join(tmpdir(), 'dormant-ports-deleted-'));
+    const own = await startServer({
+      FEEDBACK_RATE_LIMIT: '100000',
+      FEEDBACK_VOTES_PER_NETWORK: '100000',
+      FEEDBACK_DB_URL: `file:${join(dir, 'feedback.db')}`,
+    });
     const file = dbFile(own);
     try {
       assert.equal((await vote(own.origin, { port: 3700 })).status, 200);
@@ -485,6 +493,7 @@ describe('faults in the store', () => {
       }
     } finally {
       if (isRunning(own.process.pid ?? 0)) await own.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -614,7 +623,51 @@ describe('no single process whose death takes the site down', () => {
       await own.stop();
     }
   });
+  test('a supervisor asked to stop just after a worker died stops, and leaves no process behind', async () => {
+    const own = await startServer({});
+    try {
+      const supervisor = (await own.supervisor())!;
+      // Requests in flight on both workers, so the one that lives on takes its time to stop.
+      const slow = Array.from({ length: 6 }, () => {
+        const socket = connect(own.port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.write(
+          `POST /api/feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`,
+        );
+        return socket;
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      const [worker] = await own.workers();
+      process.kill(worker!, 'SIGKILL');
+      // Long enough for the supervisor to see the exit and schedule a restart, shorter than the restart's delay.
+      await new Promise((r) => setTimeout(r, 20));
+      process.kill(supervisor, 'SIGTERM');
+      await waitFor(() => !isRunning(supervisor), 'the supervisor to stop', 15_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.deepEqual(serversOn(own.port), [], 'processes still serving the port');
+      slow.forEach((socket) => socket.destroy());
+    } finally {
+      await own.stop();
+    }
+  });
 });
+
+/** Server processes started for `port`, found by the environment they were started with. */
+function serversOn(port: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => {
+      if (!/^\d+$/.test(entry)) return false;
+      try {
+        const environ = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
+        return (
+          environ.includes(`PORT=${port}`) && readFileSync(`/proc/${entry}/cmdline`, 'latin1').includes('serve.ts')
+        );
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 describe('behind a reverse proxy', () => {
   test('X-Forwarded-For from a trusted proxy counts each forwarded client as its own network', async () => {
@@ -650,4 +703,39 @@ describe('behind a reverse proxy', () => {
       await direct.stop();
     }
   });
+});
+
+describe('settings an operator got wrong', () => {
+  for (const [name, env, message] of [
+    ['a FEEDBACK_SECRET too short to be a key', { FEEDBACK_SECRET: 'abc' }, /FEEDBACK_SECRET must hold at least 32/],
+    [
+      'a PostgreSQL store without a shared secret',
+      { FEEDBACK_DB_URL: 'postgres://u:p@127.0.0.1:1/db' },
+      /FEEDBACK_SECRET must be set/,
+    ],
+  ] as const) {
+    test(`${name} stops the server at once with status 2 and the reason, instead of restarting workers for ever`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'dormant-ports-config-'));
+      try {
+        const started = Date.now();
+        const result = spawnSync(process.execPath, [join(ROOT, 'src/server/serve.ts')], {
+          cwd: dir,
+          env: {
+            ...process.env,
+            HOST: '127.0.0.1',
+            PORT: String(await freePort()),
+            SERVE_ROOT: join(ROOT, 'dist'),
+            ...env,
+          },
+          encoding: 'utf8',
+          timeout: 20_000,
+        });
+        assert.equal(result.status, 2, result.stderr);
+        assert.match(result.stderr, message);
+        assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

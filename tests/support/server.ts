@@ -103,10 +103,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     HOST: '127.0.0.1',
     PORT: String(port),
   };
+  // A process group of its own, so stop() can end every process the server started: its workers, and workers a
+  // killed supervisor left behind (they are re-parented, so no longer its children).
   const child = spawn(process.execPath, [join(ROOT, 'src/server/serve.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...fullEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -123,7 +126,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       return (await askLock('127.0.0.1', port)).startsWith('ready');
     }, `the server on ${origin}`);
   } catch (error) {
-    child.kill('SIGKILL');
+    killGroup(child.pid, 'SIGKILL');
     throw error;
   }
   return {
@@ -140,21 +143,39 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     },
     stop: async () => {
       const pids = new Set<number>();
-      if (child.exitCode === null && child.pid) pids.add(child.pid);
+      if (child.exitCode === null && child.signalCode === null && child.pid) pids.add(child.pid);
+      // A supervisor that took over runs in a group of its own (serve.ts starts it detached).
       const current = await supervisor();
       if (current) pids.add(current);
       for (const pid of [...pids]) childrenOf(pid).forEach((worker) => pids.add(worker));
-      for (const pid of pids) {
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          // Already gone.
-        }
+      for (const pid of pids) signal(pid, 'SIGTERM');
+      try {
+        await waitFor(() => [...pids].every((pid) => !isRunning(pid) || isZombie(pid)), 'the server to stop', 15_000);
+      } finally {
+        // Whatever is left in either group — a worker orphaned by a killed supervisor that never saw its
+        // successor, a process that would not stop — is killed, so no process outlives its test; and the pipes
+        // are closed, since a descendant this missed would hold them open and keep the test process alive.
+        killGroup(child.pid, 'SIGKILL');
+        killGroup(current, 'SIGKILL');
+        for (const pid of pids) signal(pid, 'SIGKILL');
+        child.stdout.destroy();
+        child.stderr.destroy();
       }
-      await waitFor(() => [...pids].every((pid) => !isRunning(pid) || isZombie(pid)), 'the server to stop', 15_000);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
+}
+
+function killGroup(leader: number | undefined, name: NodeJS.Signals): void {
+  if (leader) signal(-leader, name);
 }
 
 function isZombie(pid: number): boolean {

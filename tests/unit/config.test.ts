@@ -1,6 +1,6 @@
 /** Start-up settings that would quietly break a deployment are refused at start-up, naming the variable. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -28,7 +28,41 @@ describe('a PostgreSQL store', () => {
     assert.equal(readConfig({ FEEDBACK_DB_URL: url, FEEDBACK_KEY_FILE: shared }).keyFile, shared);
   });
 
+  test('does not take the default key file in place of a shared secret: an earlier SQLite run may have made it', () => {
+    const cwd = process.cwd();
+    const project = mkdtempSync(join(dir, 'project-'));
+    mkdirSync(join(project, 'data'));
+    writeFileSync(join(project, 'data/feedback.key'), `${'ef'.repeat(32)}\n`, { mode: 0o600 });
+    process.chdir(project);
+    try {
+      assert.throws(
+        () => readConfig({ FEEDBACK_DB_URL: url }),
+        (error: unknown) => error instanceof ConfigError && /FEEDBACK_SECRET must be set/.test(error.message),
+      );
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   test('a SQLite store still makes its key file on first start', () => {
     assert.doesNotThrow(() => readConfig({ FEEDBACK_KEY_FILE: join(dir, 'later.key') }));
   });
+});
+
+describe('settings a worker would only find wrong when it opens the store', () => {
+  for (const [name, env, message] of [
+    ['a FEEDBACK_SECRET too short to be a key', { FEEDBACK_SECRET: 'abc' }, /FEEDBACK_SECRET must hold at least 32/],
+    [
+      'a store URL of a kind there is no backend for',
+      { FEEDBACK_DB_URL: 'libsql://db.example' },
+      /unsupported store libsql/,
+    ],
+  ] as const) {
+    test(`${name} stops the supervisor before it starts a worker`, () => {
+      assert.throws(
+        () => readConfig(env),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      );
+    });
+  }
 });

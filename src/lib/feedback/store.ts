@@ -66,14 +66,19 @@ export interface StoreOptions {
   ssl?: string | undefined;
 }
 
-/** The store a URL names: `file:…` or a path for SQLite, `postgres://` or `postgresql://` for PostgreSQL. */
-export async function openStore(url: string = DEFAULT_DB_URL, options: StoreOptions = {}): Promise<FeedbackStore> {
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    const { PostgresStore } = await import('./postgres.ts');
-    return new PostgresStore(url, options);
-  }
+/** Which backend a FEEDBACK_DB_URL names: `file:…` or a path for SQLite, `postgres://` or `postgresql://` for PostgreSQL. */
+export function backendOf(url: string): FeedbackStore['backend'] {
+  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres';
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith('file:')) {
     throw new Error(`FEEDBACK_DB_URL: unsupported store ${url.split(':')[0]}:// (use a file path or postgres://)`);
+  }
+  return 'sqlite';
+}
+
+export async function openStore(url: string = DEFAULT_DB_URL, options: StoreOptions = {}): Promise<FeedbackStore> {
+  if (backendOf(url) === 'postgres') {
+    const { PostgresStore } = await import('./postgres.ts');
+    return new PostgresStore(url, options);
   }
   const { SqliteStore } = await import('./sqlite.ts');
   return new SqliteStore(url, options);
