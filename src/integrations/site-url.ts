@@ -15,7 +15,9 @@ export default function siteUrl(): AstroIntegration {
       'astro:config:setup': ({ command, logger }) => {
         if (command !== 'build' || process.env['SITE_URL']) return;
         const message = `SITE_URL is not set: canonical URLs, hreflang, the sitemap and robots.txt will point to ${LOCAL_SITE}. Set SITE_URL=https://your.domain for a build you publish.`;
-        if (process.env['DEPLOY']) throw new Error(`${message} (DEPLOY is set, so the build stops here.)`);
+        if (/^(1|true|yes)$/i.test(process.env['DEPLOY'] ?? '')) {
+          throw new Error(`${message} (DEPLOY=1, so the build stops here.)`);
+        }
         logger.warn(`\n\n  ⚠ ${message}\n`);
       },
     },

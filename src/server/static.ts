@@ -307,6 +307,8 @@ export function createStaticHandler({ root, csp, cacheBytes }: StaticOptions) {
     };
     if (compressible) headers['Vary'] = 'Accept-Encoding';
     if (encoding !== 'identity') headers['Content-Encoding'] = encoding;
+    // A file whose name changes with its content is never revalidated, so a validator would be bytes for nothing.
+    if (headers['Cache-Control']?.includes('immutable')) delete headers['ETag'];
 
     if (status === 200 && notModified(req, etag, stats)) {
       res.writeHead(304, headers);

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildBudget } from '../bench/build-budget.ts';
 import { ROOT, startServer } from '../support/server.ts';
 import { htmlFiles, validateHtml } from './html.ts';
 import { runLighthouse } from './lighthouse.ts';
@@ -37,14 +38,20 @@ report('HTML validity (html-validate)', `${html.files} pages, ${html.errors.leng
 const fragments = await checkPageFragments(CLIENT, htmlFiles(CLIENT));
 report('same-page fragments', `${fragments.checked} links, ${fragments.broken.length} broken`, fragments.broken);
 
-const weight = spawnSync(process.execPath, [join(ROOT, 'tests/bench/page-weight.ts'), '--budget', '14336'], {
-  stdio: 'inherit',
-});
+// The same budgets as `npm run bench:weight`, which prints the table.
+const weight = spawnSync(
+  process.execPath,
+  [join(ROOT, 'tests/bench/page-weight.ts'), '--budget', '10000', '--requests', '3', '--round-trip', '14600'],
+  { stdio: 'inherit' },
+);
 report(
-  'size budget',
-  'first load of each page type ≤ 14 KB gzip',
+  'first-load budget',
+  'article, registry, home and search pages ≤ 10,000 B on the wire in ≤ 3 requests in every locale (Brotli, headers included); the longest article ≤ 14,600 B, one round trip',
   weight.status === 0 ? [] : ['over budget (see table)'],
 );
+
+const output = buildBudget();
+report('output budget', output.summary, output.problems);
 
 const server = await startServer();
 try {

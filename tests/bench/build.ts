@@ -162,7 +162,7 @@ if (values.build) {
     }
   }
 }
-const budget = buildBudget(undefined, { registryPage: false });
+const budget = buildBudget();
 const { figures } = budget;
 if (run) {
   rows['pages (HTML files)'] = figures.pages;

@@ -133,10 +133,10 @@ test.describe('a port page', () => {
     await expect(page.locator('meta[name="description"]')).toHaveAttribute('content', /MUST Backplane/);
     await expect(page.locator('meta[property="og:title"]')).toHaveAttribute('content', 'Port 3515: MUST Backplane');
     const data = await page.locator('script[type="application/ld+json"]').allTextContents();
-    const types = data
-      .flatMap((text) => [JSON.parse(text) as { '@type': string } | { '@type': string }[]].flat())
-      .map((item) => item['@type']);
-    expect(types).toEqual(expect.arrayContaining(['TechArticle', 'BreadcrumbList']));
+    const graphs = data.map((text) => JSON.parse(text) as { '@context': string; '@graph': { '@type': string }[] });
+    expect(graphs.map((graph) => graph['@context'])).toEqual(['https://schema.org']);
+    const types = graphs.flatMap((graph) => graph['@graph']).map((item) => item['@type']);
+    expect(types).toEqual(['TechArticle', 'BreadcrumbList']);
   });
 
   test('shows when it was last reviewed', async ({ page }) => {

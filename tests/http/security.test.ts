@@ -497,6 +497,18 @@ describe('faults in the store', () => {
     }
   });
 
+  test('workers starting together on a new database file all get it ready, with no error logged', async () => {
+    for (let run = 0; run < 10; run++) {
+      const own = await startServer({ SERVE_WORKERS: '2' });
+      try {
+        assert.equal((await vote(own.origin, { port: 3702 })).status, 200);
+        assert.doesNotMatch(own.output(), /not ready|database is locked/);
+      } finally {
+        await own.stop();
+      }
+    }
+  });
+
   test('a database another process keeps locked gets 503 JSON with Retry-After, and pages keep serving', async () => {
     const own = await startServer({ FEEDBACK_DB_BUSY_TIMEOUT_MS: '200' });
     try {

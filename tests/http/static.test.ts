@@ -70,6 +70,14 @@ describe('compression', () => {
 });
 
 describe('validators and ranges', () => {
+  test('a file named by its content hash is immutable and carries no validator it would never be asked for', async () => {
+    const css = /href="(\/_astro\/[^"]+\.css)"/.exec(readFileSync(join(DIST, 'ports/3515/index.html'), 'utf8'))![1]!;
+    const answer = await send(server.origin, { path: css, headers: { 'Accept-Encoding': 'br' } });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal(answer.headers.etag, undefined);
+  });
+
   test('answers a repeated request with 304 when the ETag still matches, and sends no Last-Modified', async () => {
     const first = await send(server.origin, { path: '/ports/3515/', headers: { 'Accept-Encoding': 'br' } });
     const etag = String(first.headers.etag);

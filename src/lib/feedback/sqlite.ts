@@ -65,12 +65,18 @@ export class SqliteStore implements FeedbackStore {
     this.#busyTimeout = busyTimeout;
   }
 
-  ready(): Promise<void> {
-    try {
-      this.#open();
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  async ready(): Promise<void> {
+    // Workers starting together on a new file race to create it and switch it to WAL, which SQLite answers
+    // "database is locked" without waiting for the lock; the loser tries again instead of starting unready.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.#open();
+        return;
+      } catch (error) {
+        const locked = /database is locked|SQLITE_BUSY/i.test(String((error as Error).cause ?? error));
+        if (!locked || attempt >= 20) throw error instanceof Error ? error : new Error(String(error));
+        await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+      }
     }
   }
 
