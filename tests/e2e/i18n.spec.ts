@@ -147,6 +147,8 @@ test.describe('Persian, right to left', () => {
     await expect(page.locator('h1')).toContainText('3515');
     await expect(page.locator('.reviewed time')).toHaveText(/[۰-۹]/);
     await expect(page.locator('.reviewed time')).not.toHaveText(/[0-9]/);
+    // Commands and code keep Latin digits: a reader copies them into a terminal.
+    for (const code of await page.locator('pre, code').allTextContents()) expect(code).not.toMatch(/[۰-۹]/);
     // IANA's dates in the facts panel and the references' dates too.
     for (const time of await page.locator('.facts time, .references time').all()) {
       await expect(time).toHaveText(/^[^0-9A-Za-z]*[۰-۹][^0-9A-Za-z]*$/);
