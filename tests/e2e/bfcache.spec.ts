@@ -1,0 +1,51 @@
+/**
+ * Nothing on a page holds it out of the browser's back/forward cache (the performance issue's Lighthouse
+ * `bf-cache` audit), so Back shows it at once instead of loading it again. Playwright's Chromium runs with the
+ * cache turned off on its command line, so the test asks Chromium, over CDP, why a page was not restored, and
+ * fails on any reason the page itself causes ("PageSupportNeeded", "SupportPending"), not on the browser's
+ * ("Circumstantial").
+ */
+import { expect, test } from './fixtures.ts';
+
+interface Explanation {
+  type: string;
+  reason: string;
+}
+
+for (const path of [
+  '/',
+  '/ports/',
+  '/ports/3515/',
+  '/ports/3520/',
+  '/search/?q=netrek',
+  '/fa/ports/3521/',
+  '/ports/5938/',
+]) {
+  test(`${path} is eligible for the back/forward cache`, async ({ page, consoleErrors }) => {
+    consoleErrors.allow(/status of 404/);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Page.enable');
+    const blockers: Explanation[] = [];
+    cdp.on('Page.backForwardCacheNotUsed', (event: { notRestoredExplanations: Explanation[] }) => {
+      blockers.push(...event.notRestoredExplanations.filter((e) => e.type !== 'Circumstantial'));
+    });
+    // Leaving while a request is in flight keeps any page out of the cache; wait for the page's own to finish.
+    let inFlight = 0;
+    page.on('request', () => inFlight++);
+    page.on('requestfinished', () => inFlight--);
+    page.on('requestfailed', () => inFlight--);
+    await page.goto(path);
+    // Every element's script loaded (they load as they come near the viewport), as after a reader scrolled, and
+    // the header search's (it loads on focus).
+    await page.evaluate(() => {
+      window.scrollTo(0, document.body.scrollHeight);
+    });
+    await page.locator('#site-search-q').focus();
+    await page.waitForFunction(() => customElements.get('site-search') !== undefined);
+    await expect.poll(() => inFlight, { intervals: [250] }).toBe(0);
+    await page.goto('/about/data/');
+    await page.goBack();
+    await expect.poll(() => page.url()).toContain(path.split('?')[0]);
+    expect(blockers).toEqual([]);
+  });
+}
