@@ -3,7 +3,6 @@ import { defineConfig, passthroughImageService } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import sitemap from '@astrojs/sitemap';
 import devApi from './src/integrations/dev-api.ts';
-import pagefindIndex from './src/integrations/pagefind.ts';
 import staticHeaders from './src/integrations/static-headers.ts';
 import siteUrl, { LOCAL_SITE } from './src/integrations/site-url.ts';
 import translations from './src/integrations/translations.ts';
@@ -35,7 +34,6 @@ export default defineConfig({
       filter: (page) => !/\/(search|404)\/$/.test(page),
     }),
     staticHeaders(),
-    pagefindIndex(),
     devApi(),
   ],
   // The site has no images to transform; without a service there is no /_image endpoint either.
