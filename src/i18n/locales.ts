@@ -44,3 +44,20 @@ export const toLocale = (value: string | undefined): Locale => (isLocale(value) 
 
 /** The locales served under a prefix. */
 export const TRANSLATED = LOCALES.filter((locale) => locale !== DEFAULT_LOCALE);
+
+export interface LanguageAttributes {
+  lang?: Locale;
+  dir?: 'ltr' | 'rtl';
+}
+
+/**
+ * For content written in English (an article, IANA's names, sources' titles) inside a page in `locale`: `lang`
+ * so a screen reader switches voice, `dir` so its punctuation stays where English puts it on a right-to-left
+ * page. Nothing on an English page.
+ */
+export const englishIn = (locale: Locale): LanguageAttributes =>
+  locale === DEFAULT_LOCALE ? {} : { lang: DEFAULT_LOCALE, dir: 'ltr' };
+
+/** For the page's own words placed inside English content (the chrome of a section an article places). */
+export const chromeIn = (locale: Locale): LanguageAttributes =>
+  locale === DEFAULT_LOCALE ? {} : { lang: locale, dir: DIRECTIONS[locale] };

@@ -185,6 +185,28 @@ test.describe('Persian, right to left', () => {
   }
 });
 
+test.describe('Persian, right to left: the English inside it', () => {
+  test('English text keeps English punctuation and voice; the words the page adds inside the article are Persian', async ({
+    page,
+  }) => {
+    await page.goto('/fa/ports/3521/');
+    // The summary ends with its full stop on the right, as English does, not flipped to the left.
+    expect(await page.locator('.lead').evaluate((e) => getComputedStyle(e).direction)).toBe('ltr');
+    const unmarked = await page
+      .locator('main [lang="en"]')
+      .evaluateAll((all) =>
+        all.filter((e) => getComputedStyle(e).direction !== 'ltr').map((e) => e.outerHTML.slice(0, 80)),
+      );
+    expect(unmarked).toEqual([]);
+    // The article places its uses and commands; their headings and labels are the page's, inside English text.
+    for (const id of ['unofficial-uses', 'check']) {
+      const heading = page.locator(`h2#${id}`);
+      expect(await heading.evaluate((e) => e.closest('[lang]')?.getAttribute('lang'))).toBe('fa');
+      expect(await heading.evaluate((e) => getComputedStyle(e).direction)).toBe('rtl');
+    }
+  });
+});
+
 test.describe('Bulgarian', () => {
   test('the seed string above the three faces, each with its label', async ({ page }) => {
     await page.goto('/bg/ports/3521/');

@@ -248,6 +248,8 @@ test.describe('copy and detail', () => {
     await page.goto('/ports/3515/');
     await upgraded(page, 'check-commands');
     const tabs = page.getByRole('tab');
+    // The element draws its tabs once its stylesheet has arrived.
+    await expect(tabs).toHaveCount(4);
     const tops = new Set(await tabs.evaluateAll((all) => all.map((t) => Math.round(t.getBoundingClientRect().top))));
     expect(tops.size).toBe(1);
     await page.getByRole('tab', { name: 'PowerShell' }).click();
