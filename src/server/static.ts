@@ -296,19 +296,19 @@ export function createStaticHandler({ root, csp, cacheBytes }: StaticOptions) {
     const compressible = COMPRESSIBLE.has(extension) && stats.size > 256;
     const encoding = compressible ? negotiate(req) : 'identity';
     const etag = etagOf(stats, encoding);
+    const caching = status === 200 ? cacheControl(cacheFor) : 'no-cache';
     const headers: Record<string, string> = {
       ...(type.startsWith('text/html') ? documentHeaders : assetHeaders),
       'Content-Type': type,
-      'Cache-Control': status === 200 ? cacheControl(cacheFor) : 'no-cache',
-      ETag: etag,
+      'Cache-Control': caching,
+      // A file whose name changes with its content is never revalidated, so a validator would be bytes for nothing.
+      ...(caching.includes('immutable') ? {} : { ETag: etag }),
       // Byte ranges only of the file itself: a compressed version's bytes may change under a resumed download.
       // (No Last-Modified: the ETag answers every revalidation, in fewer bytes.)
       ...(encoding === 'identity' ? { 'Accept-Ranges': 'bytes' } : {}),
     };
     if (compressible) headers['Vary'] = 'Accept-Encoding';
     if (encoding !== 'identity') headers['Content-Encoding'] = encoding;
-    // A file whose name changes with its content is never revalidated, so a validator would be bytes for nothing.
-    if (headers['Cache-Control']?.includes('immutable')) delete headers['ETag'];
 
     if (status === 200 && notModified(req, etag, stats)) {
       res.writeHead(304, headers);
