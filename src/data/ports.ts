@@ -1,6 +1,6 @@
 /** Collection queries in one place, so pages agree on order and shape. */
 import { getCollection, type CollectionEntry } from 'astro:content';
-import { articleFacts, dormancy, mentionsByPort, type Mention, type Verdict } from '../lib/dormancy.ts';
+import { articleFacts, dormancy, type Verdict } from '../lib/dormancy.ts';
 import { loadEvidence, type Evidence, type PortEvidence } from '../lib/evidence.ts';
 import { blockOf, BLOCK_SIZE, rangeOf } from '../lib/ports/range.ts';
 import {
@@ -12,6 +12,7 @@ import {
   type RegistryGap,
 } from '../lib/registry.ts';
 import type { LookupEntry, LookupGap } from '../lib/search/lookup.ts';
+import { articleUses, groupUses, isCurrentUse, listedUses, usesByPort, type KnownUse } from '../lib/uses.ts';
 import type { Locale } from '../i18n/locales.ts';
 import { localeHref, portLink, type LocalizedLink } from '../i18n/urls.ts';
 
@@ -20,7 +21,8 @@ export type PortEntry = CollectionEntry<'ports'>;
 /** Where the vendored evidence extracts live (content/evidence/README.md); tests may point elsewhere. */
 const EVIDENCE_DIR = process.env['DORMANT_PORTS_EVIDENCE'] ?? 'content/evidence';
 let evidence: Evidence | undefined;
-const evidenceFor = (port: number): PortEvidence => (evidence ??= loadEvidence(EVIDENCE_DIR)).get(port);
+const loadedEvidence = () => (evidence ??= loadEvidence(EVIDENCE_DIR));
+const evidenceFor = (port: number): PortEvidence => loadedEvidence().get(port);
 
 let pages: Promise<PortEntry[]> | undefined;
 
@@ -48,12 +50,44 @@ export async function getRegistryGaps(): Promise<RegistryGap[]> {
   return (await getCollection('registryGaps')).map((entry) => entry.data).sort((a, b) => a.first - b.first);
 }
 
+let knownUses: Promise<KnownUse[]> | undefined;
+
+/**
+ * Every known use (src/lib/uses.ts): the dataset in content/uses/, the port lists in content/evidence/, and the
+ * unofficial uses of every article, which reach each port they name.
+ */
+export function getKnownUses(): Promise<KnownUse[]> {
+  knownUses ??= (async () => {
+    const [dataset, articles] = await Promise.all([getCollection('uses'), getPortPages()]);
+    const { listings, sources } = loadedEvidence();
+    return [
+      ...articles.flatMap((article) => articleUses(article.data)),
+      ...dataset.map(({ data }): KnownUse => ({
+        ...data,
+        origin: 'dataset' as const,
+        source: { ...data.source, read: data.source.read.toISOString().slice(0, 10) },
+      })),
+      ...listedUses(listings, sources),
+    ];
+  })();
+  return knownUses;
+}
+
+/** A sourced use that an article about another port documents on this one (Netrek's 2592, told on 3521). */
+export interface Mention {
+  name: string;
+  /** The port of the article that documents it. */
+  article: number;
+}
+
 /** One page of the site: an article, a registry entry, or both for the same port. */
 export interface PortView {
   port: number;
   article?: PortEntry;
   registry?: RegistryEntry;
   evidence: PortEvidence;
+  /** What is known to run on the port, from every source (src/lib/uses.ts). */
+  uses: KnownUse[];
   verdict: Verdict;
   /** Unofficial uses that articles about other ports document on this one. */
   mentions: Mention[];
@@ -75,11 +109,14 @@ let views: Promise<PortView[]> | undefined;
 /** Every page under /ports/N/, by port number. */
 export function getPortViews(): Promise<PortView[]> {
   views ??= (async () => {
-    const [articles, registry] = await Promise.all([getPortPages(), getRegistryEntries()]);
+    const [articles, registry, uses] = await Promise.all([getPortPages(), getRegistryEntries(), getKnownUses()]);
     const byPort = new Map(articles.map((article) => [article.data.port, article]));
-    const ports = new Set([...registry.map((entry) => entry.port), ...byPort.keys()]);
+    const usesOn = usesByPort(uses);
+    // A number IANA never assigned still gets a page when something current is documented to run there (25565,
+    // Minecraft): the first thing a reader with a listener on it needs. Old decoders and macros alone do not.
+    const used = [...usesOn].filter(([, list]) => list.some((use) => isCurrentUse(use) || use.origin === 'article'));
+    const ports = new Set([...registry.map((entry) => entry.port), ...byPort.keys(), ...used.map(([port]) => port)]);
     const entries = new Map(registry.map((entry) => [entry.port, entry]));
-    const mentions = mentionsByPort(articles.map((article) => article.data));
     const cited = new Map<number, number[]>();
     for (const article of articles) {
       for (const port of citedPorts(article)) cited.set(port, [...(cited.get(port) ?? []), article.data.port]);
@@ -90,11 +127,20 @@ export function getPortViews(): Promise<PortView[]> {
         const article = byPort.get(port);
         const entry = entries.get(port);
         const found = evidenceFor(port);
-        const told = mentions.get(port) ?? [];
-        const verdict = dormancy(port, entry?.rows ?? [], found, article && articleFacts(article.data), told);
+        const here = usesOn.get(port) ?? [];
+        const told: Mention[] = here.flatMap((use) =>
+          use.origin === 'article' && use.article !== port && use.evidence === 'documented'
+            ? [{ name: use.name, article: use.article! }]
+            : [],
+        );
+        const verdict = dormancy(port, entry?.rows ?? [], found, {
+          article: article && articleFacts(article.data),
+          uses: here,
+        });
         return {
           port,
           evidence: found,
+          uses: here,
           verdict,
           mentions: told,
           // An article that documents a use here is listed with the use; the others that cite the entry, alone.
@@ -127,7 +173,9 @@ export const pageRegistrations = (view: PortView): Registration[] => registratio
 /** What a page is called after "Port N:": the article's title, else IANA's service name, else its description. */
 export function pageTitle(view: PortView): string {
   const first = liveRegistrations(view.registry?.rows ?? [])[0] ?? pageRegistrations(view)[0];
-  return view.article?.data.title ?? first?.service ?? first?.description ?? `Port ${view.port}`;
+  // A number IANA never assigned goes by what runs there.
+  const used = first ? undefined : groupUses(view.uses).find((group) => group.current)?.name;
+  return view.article?.data.title ?? first?.service ?? first?.description ?? used ?? `Port ${view.port}`;
 }
 
 export type PageKind = 'article' | 'registry';
@@ -240,10 +288,67 @@ export function portFacts(view: PortView) {
           },
         }
       : {}),
+    // What runs there, each with its source (src/lib/uses.ts); the sources' licences are in `sources` of the file.
+    uses: view.uses.map(({ name, vendor, kind, evidence, protocols, ports, note, origin, source }) => ({
+      name,
+      ...(vendor ? { vendor } : {}),
+      kind,
+      evidence,
+      protocols,
+      ports,
+      ...(note ? { note } : {}),
+      origin,
+      source: Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined)),
+    })),
     dormancy: {
       verdict: view.verdict.verdict,
       reasons: view.verdict.reasons.map(({ signal, value, source }) => ({ signal, value, source })),
     },
+  };
+}
+
+/**
+ * Where every figure in the JSON files comes from, with the attribution each source's licence asks for: IANA's
+ * registry, the evidence extracts (content/evidence/sources.json), the known-uses dataset and the articles.
+ */
+export function dataSources() {
+  const { sources } = loadedEvidence();
+  const extract = (name: keyof NonNullable<typeof sources>, attribution: string, licence: string) => ({
+    attribution,
+    licence,
+    ...(sources?.[name]
+      ? { package: sources[name].package, version: sources[name].version, read: sources[name].generated }
+      : {}),
+  });
+  return {
+    registry: {
+      attribution: 'IANA Service Name and Transport Protocol Port Number Registry',
+      licence: 'CC0-1.0',
+      url: 'https://www.iana.org/assignments/service-names-port-numbers/',
+    },
+    nmap: extract(
+      'nmapFrequencies',
+      'Port open-frequencies from Nmap’s nmap-services, © Nmap Software LLC',
+      'Nmap Public Source License (facts only, see /about/data/)',
+    ),
+    wireshark: extract(
+      'wireshark',
+      'Default port registrations of Wireshark, © Gerald Combs and contributors',
+      'GPL-2.0-or-later',
+    ),
+    netbase: extract(
+      'netbase',
+      'Debian netbase /etc/services, © Peter Tobias, Anthony Towns and Marco d’Itri',
+      'GPL-2.0-only',
+    ),
+    firewalld: extract('firewalld', 'firewalld service definitions, © the firewalld authors', 'GPL-2.0-or-later'),
+    shorewall: extract('shorewall', 'Shorewall macros, © Thomas M. Eastep and contributors', 'GPL-2.0-only'),
+    ndpi: extract('ndpi', 'nDPI default protocol ports, © ntop', 'LGPL-3.0-or-later'),
+    uses: {
+      attribution: 'Dormant Ports known-uses dataset (content/uses/); each use names its source',
+      licence: 'CC-BY-4.0',
+    },
+    articles: { attribution: 'Dormant Ports articles', licence: 'CC-BY-4.0' },
   };
 }
 

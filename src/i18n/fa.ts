@@ -60,10 +60,12 @@ export const fa: Dictionary = {
   'registry.contribute':
     'می‌دانید چه چیزی از درگاه {port} استفاده می‌کند، یا سرویس آن چه بود؟ آن را همراه با منابعتان در content/ports/{port}.mdx بنویسید.',
   'registry.contribute.link': 'راهنمای افزودن صفحهٔ درگاه',
-  'registry.summary': '{description}. {date} نزد IANA ثبت شده است؛ هنوز کسی دربارهٔ این درگاه ننوشته است.',
-  'registry.summary.undated': '{description}. IANA تاریخ ثبتی برای آن ندارد؛ هنوز کسی دربارهٔ این درگاه ننوشته است.',
   'registry.summary.month': 'در {date}',
   'registry.summary.day': 'در {date}',
+  'registry.summary': '{description}، ثبت‌شده در IANA {date}.',
+  'registry.summary.undated': '{description}؛ IANA تاریخ ثبتی برای آن ندارد.',
+  'registry.summary.unassigned': 'IANA درگاه {port} را به هیچ سرویسی تخصیص نداده است؛ {name} از آن استفاده می‌کند.',
+  'port.lead.verdict': 'نتیجهٔ بررسی راکد بودن: {verdict}. {reason}',
   'dormancy.title': 'آیا این درگاه راکد است؟',
   'dormancy.verdict.likely-dormant': 'احتمالاً راکد',
   'dormancy.verdict.in-use': 'در حال استفاده',
@@ -73,7 +75,6 @@ export const fa: Dictionary = {
   'dormancy.explain.in-use': 'شواهد زیر نشان می‌دهد که این درگاه واقعاً به کار می‌رود.',
   'dormancy.explain.unknown':
     'شواهد هیچ‌یک از دو حالت را قطعی نمی‌کند: چیزی استفاده از این درگاه را نشان نمی‌دهد، اما نشانه‌ای هست که راکد دانستنش را منتفی می‌کند.',
-  'dormancy.reasons': 'این نتیجه بر چه پایه‌ای است',
   'dormancy.source': 'منبع',
   'dormancy.method': 'نتیجهٔ بررسی راکد بودن چگونه به دست می‌آید',
   'dormancy.reason.article.dormant':
@@ -81,15 +82,12 @@ export const fa: Dictionary = {
   'dormancy.reason.article.squatted':
     'مقالهٔ ما برنامه‌هایی را مستند کرده که از این درگاه استفاده می‌کنند، هرچند سرویس ثبت‌شده‌اش دیگر وجود ندارد.',
   'dormancy.reason.article.active': 'مقالهٔ ما نشان می‌دهد که سرویس ثبت‌شده هنوز به کار می‌رود.',
-  'dormancy.reason.unofficial-use': 'یک مقالهٔ دارای منبع نشان می‌دهد که {value} از این درگاه استفاده می‌کند.',
   'dormancy.reason.netbase':
     'Debian آن را در /etc/services ({value}) آورده است؛ این فهرست فقط درگاه‌هایی را دارد که در عمل به کار می‌روند.',
   'dormancy.reason.nmap.in-use':
     'در پویش‌های اینترنتی Nmap این درگاه اغلب باز دیده می‌شود: روی {percent} از میزبان‌ها ({protocol}).',
   'dormancy.reason.nmap.unknown':
     'در پویش‌های اینترنتی Nmap این درگاه گاه‌به‌گاه باز دیده شده است: روی {percent} از میزبان‌ها ({protocol}).',
-  'dormancy.reason.nmap.likely-dormant':
-    'در پویش‌های اینترنتی Nmap این درگاه تقریباً هرگز باز دیده نمی‌شود: {percent} از میزبان‌ها ({protocol})، یکی دو مورد.',
   'dormancy.reason.nmap.none':
     'پویش‌های اینترنتی Nmap هرگز این درگاه را باز ثبت نکرده‌اند (این پویش‌ها سرویس‌های درون شبکه‌ها را نمی‌بینند).',
   'dormancy.reason.wireshark':
@@ -97,21 +95,56 @@ export const fa: Dictionary = {
   'dormancy.reason.wireshark.none': 'Wireshark برای این درگاه تحلیلگری ندارد.',
   'dormancy.reason.range.user': 'در بازهٔ ثبت‌شده (کاربر)، 1024–49151، قرار دارد.',
   'dormancy.reason.range.other': 'در بازهٔ {range} قرار دارد که ثبت در آن بازبینی می‌شود یا اصلاً ثبتی انجام نمی‌شود.',
-  'dormancy.reason.registered.likely-dormant': 'IANA آن را در {value}، بیش از بیست سال پیش، ثبت کرده است.',
-  'dormancy.reason.registered.unknown':
-    'IANA آن را در {value} ثبت کرده است؛ جدیدتر از آن که بتوان از روی قدمتش داوری کرد.',
   'dormancy.reason.registered.none': 'IANA تاریخ ثبتی برای آن ندارد، پس قدمتش نامعلوم است.',
   'dormancy.reason.modified.never': 'IANA هرگز این ثبت را تغییر نداده است.',
-  'dormancy.reason.modified': 'IANA آخرین بار در {value} این ثبت را تغییر داده است: کسی آن را به‌روز نگه داشته است.',
   'dormancy.reason.reference.none': 'به هیچ مشخصات فنی‌ای ارجاع نمی‌دهد.',
   'dormancy.reason.reference.document': 'به یک مشخصات فنی ارجاع می‌دهد ({value}).',
   'dormancy.reason.reference.other': 'مرجع آن هیچ مشخصات فنی‌ای را نام نمی‌برد ({value}).',
-  'dormancy.reason.assignee.person': 'به یک شخص تخصیص یافته است، نه به یک سازمان.',
-  'dormancy.reason.assignee.organisation': 'به یک سازمان تخصیص یافته است.',
   'dormancy.reason.assignee.ietf': 'به IETF تخصیص یافته است.',
-  'dormancy.reason.assignee.none': 'IANA دارنده‌ای برای آن ثبت نکرده است.',
   'dormancy.reason.unauthorized-use': 'IANA به استفادهٔ غیرمجاز اشاره کرده است: «{value}».',
   'dormancy.reason.status': 'IANA دیگر آن را تخصیص نمی‌دهد ({value}).',
+  'dormancy.decisive': 'عامل تعیین‌کننده:',
+  'dormancy.group.in-use': 'نشانه‌های استفاده',
+  'dormancy.group.unknown': 'نشانه‌هایی که «راکد» بودن را منتفی می‌کنند بی‌آنکه استفاده را نشان دهند',
+  'dormancy.group.likely-dormant': 'نشانه‌های راکد بودن',
+  'dormancy.reason.known-use': 'مستند است که {value} امروز روی این درگاه کار می‌کند.',
+  'dormancy.reason.historic-use': '{value} از این درگاه استفاده می‌کرد و اکنون کنار گذاشته شده است.',
+  'dormancy.reason.iana-note': 'یادداشت خودِ IANA استفادهٔ گسترده و بدون تخصیص از این درگاه را ثبت کرده است.',
+  'dormancy.reason.neighbour': 'درگاه {port} در کنار آن، که به همان دارنده ثبت شده، در حال استفاده است ({value}).',
+  'dormancy.reason.listed':
+    'ماکروهای دیواره‌آتش یا قواعد ترافیک {value} را اینجا فهرست کرده‌اند؛ چیزی نشان نمی‌دهد که هنوز به کار می‌رود.',
+  'dormancy.reason.nmap.likely-dormant.tcp':
+    'پویش‌های اینترنتی Nmap آن را روی {percent} از میزبان‌ها باز یافته‌اند ({protocol}): چند مورد انگشت‌شمار، کمتر از آنکه معنایی داشته باشد.',
+  'dormancy.reason.nmap.likely-dormant.udp':
+    'رقم Nmap برای {protocol}، {percent} از میزبان‌ها، کمتر از حدی است که پویش‌های UDP آن از نوفه تشخیص داده شود.',
+  'dormancy.reason.registered.old.month': 'IANA آن را در {value}، بیش از بیست سال پیش، ثبت کرده است.',
+  'dormancy.reason.registered.old.day': 'IANA آن را در تاریخ {value}، بیش از بیست سال پیش، ثبت کرده است.',
+  'dormancy.reason.registered.recent.month':
+    'IANA آن را در {value} ثبت کرده است؛ ثبت‌های سال ۲۰۰۵ به بعد فقط از روی قدمت داوری نمی‌شوند.',
+  'dormancy.reason.registered.recent.day':
+    'IANA آن را در تاریخ {value} ثبت کرده است؛ ثبت‌های سال ۲۰۰۵ به بعد فقط از روی قدمت داوری نمی‌شوند.',
+  'dormancy.reason.modified.month':
+    'IANA آخرین بار در {value} این ثبت را تغییر داده است: کسی آن را به‌روز نگه داشته است.',
+  'dormancy.reason.modified.day':
+    'IANA آخرین بار در تاریخ {value} این ثبت را تغییر داده است: کسی آن را به‌روز نگه داشته است.',
+  'dormancy.reason.status.none': 'IANA این شماره را به هیچ‌کس تخصیص نداده است.',
+  'dormancy.credit': 'ارقام از {sources}.',
+  'credit.nmap': 'فایل nmap-services از Nmap (© Nmap Software LLC)',
+  'credit.wireshark': 'تحلیلگرهای پیش‌فرض Wireshark (GPL-2+)',
+  'credit.netbase': 'فایل /etc/services در Debian (netbase، GPL-2)',
+  'credit.lists': 'فهرست‌های درگاه firewalld، Shorewall و nDPI',
+  'uses.title': 'آنچه روی درگاه {port} دیده شده است',
+  'uses.none': 'هیچ نرم‌افزار یا پروتکلی شناخته نیست که به‌طور پیش‌فرض از درگاه {port} استفاده کند.',
+  'uses.add': 'چگونه یک کاربرد شناخته‌شده بیفزاییم',
+  'uses.kind.default': 'درگاه پیش‌فرض آن',
+  'uses.kind.unofficial': 'بنا بر عرف اینجا به کار می‌رود',
+  'uses.kind.historic': 'در گذشته اینجا به کار می‌رفت (کنار گذاشته شده)',
+  'uses.kind.malware': 'بدافزار',
+  'uses.evidence.documented': 'مستند',
+  'uses.evidence.listed': 'فهرست‌شده',
+  'uses.evidence.reported': 'گزارش‌شده، تأییدنشده',
+  'uses.also': 'از {ports} هم استفاده می‌کند.',
+  'uses.read': 'خوانده‌شده در {date}',
   'port.status': 'وضعیت',
   'port.range': 'بازه',
   'port.english': 'مقالهٔ زیر به زبان انگلیسی است.',
