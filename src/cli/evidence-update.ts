@@ -284,7 +284,7 @@ async function current(name: ExtractName): Promise<string | undefined> {
 const keys = (name: ExtractName, csv: string) =>
   new Set(fromCsv(name, csv).map((row) => rowKey(name as 'netbase', row as ExtractRow<'netbase'>)));
 
-const oldSources = await readFile(join(target, SOURCES_FILE), 'utf8')
+const oldSources: Partial<ExtractSources> = await readFile(join(target, SOURCES_FILE), 'utf8')
   .then((text) => JSON.parse(text) as Partial<ExtractSources>)
   .catch(() => ({}));
 const sourcesJson: Partial<ExtractSources> = {};
