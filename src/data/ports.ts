@@ -1,6 +1,7 @@
 /** Collection queries in one place, so pages agree on order and shape. */
 import { getCollection, type CollectionEntry } from 'astro:content';
-import { articleFacts, dormancy, type Verdict } from '../lib/dormancy.ts';
+import type { Verdict } from '../lib/dormancy.ts';
+import { portStates, type PortState } from '../lib/verdicts.ts';
 import { loadEvidence, type Evidence, type PortEvidence } from '../lib/evidence.ts';
 import { blockOf, BLOCK_SIZE, rangeOf } from '../lib/ports/range.ts';
 import {
@@ -12,7 +13,7 @@ import {
   type RegistryGap,
 } from '../lib/registry.ts';
 import type { LookupEntry, LookupGap } from '../lib/search/lookup.ts';
-import { articleUses, groupUses, isCurrentUse, listedUses, usesByPort, type KnownUse } from '../lib/uses.ts';
+import { groupUses, type KnownUse } from '../lib/uses.ts';
 import type { Locale } from '../i18n/locales.ts';
 import { localeHref, portLink, type LocalizedLink } from '../i18n/urls.ts';
 
@@ -50,27 +51,24 @@ export async function getRegistryGaps(): Promise<RegistryGap[]> {
   return (await getCollection('registryGaps')).map((entry) => entry.data).sort((a, b) => a.first - b.first);
 }
 
-let knownUses: Promise<KnownUse[]> | undefined;
+let states: Promise<Map<number, PortState>> | undefined;
 
-/**
- * Every known use (src/lib/uses.ts): the dataset in content/uses/, the port lists in content/evidence/, and the
- * unofficial uses of every article, which reach each port they name.
- */
-export function getKnownUses(): Promise<KnownUse[]> {
-  knownUses ??= (async () => {
-    const [dataset, articles] = await Promise.all([getCollection('uses'), getPortPages()]);
-    const { listings, sources } = loadedEvidence();
-    return [
-      ...articles.flatMap((article) => articleUses(article.data)),
-      ...dataset.map(({ data }): KnownUse => ({
-        ...data,
-        origin: 'dataset' as const,
-        source: { ...data.source, read: data.source.read.toISOString().slice(0, 10) },
-      })),
-      ...listedUses(listings, sources),
-    ];
+/** Every port's known uses and verdict (src/lib/verdicts.ts), from the same inputs the verdict's tests read. */
+function getPortStates(): Promise<Map<number, PortState>> {
+  states ??= (async () => {
+    const [dataset, articles, registry] = await Promise.all([
+      getCollection('uses'),
+      getPortPages(),
+      getRegistryEntries(),
+    ]);
+    return portStates({
+      registry,
+      evidence: loadedEvidence(),
+      articles: articles.map((article) => article.data),
+      dataset: dataset.map((entry) => entry.data),
+    });
   })();
-  return knownUses;
+  return states;
 }
 
 /** A sourced use that an article about another port documents on this one (Netrek's 2592, told on 3521). */
@@ -109,46 +107,32 @@ let views: Promise<PortView[]> | undefined;
 /** Every page under /ports/N/, by port number. */
 export function getPortViews(): Promise<PortView[]> {
   views ??= (async () => {
-    const [articles, registry, uses] = await Promise.all([getPortPages(), getRegistryEntries(), getKnownUses()]);
+    const [articles, all] = await Promise.all([getPortPages(), getPortStates()]);
     const byPort = new Map(articles.map((article) => [article.data.port, article]));
-    const usesOn = usesByPort(uses);
-    // A number IANA never assigned still gets a page when something current is documented to run there (25565,
-    // Minecraft): the first thing a reader with a listener on it needs. Old decoders and macros alone do not.
-    const used = [...usesOn].filter(([, list]) => list.some((use) => isCurrentUse(use) || use.origin === 'article'));
-    const ports = new Set([...registry.map((entry) => entry.port), ...byPort.keys(), ...used.map(([port]) => port)]);
-    const entries = new Map(registry.map((entry) => [entry.port, entry]));
     const cited = new Map<number, number[]>();
     for (const article of articles) {
       for (const port of citedPorts(article)) cited.set(port, [...(cited.get(port) ?? []), article.data.port]);
     }
-    return [...ports]
-      .sort((a, b) => a - b)
-      .map((port) => {
-        const article = byPort.get(port);
-        const entry = entries.get(port);
-        const found = evidenceFor(port);
-        const here = usesOn.get(port) ?? [];
-        const told: Mention[] = here.flatMap((use) =>
-          use.origin === 'article' && use.article !== port && use.evidence === 'documented'
-            ? [{ name: use.name, article: use.article! }]
-            : [],
-        );
-        const verdict = dormancy(port, entry?.rows ?? [], found, {
-          article: article && articleFacts(article.data),
-          uses: here,
-        });
-        return {
-          port,
-          evidence: found,
-          uses: here,
-          verdict,
-          mentions: told,
-          // An article that documents a use here is listed with the use; the others that cite the entry, alone.
-          citedBy: (cited.get(port) ?? []).filter((by) => !told.some((mention) => mention.article === by)),
-          ...(article ? { article } : {}),
-          ...(entry ? { registry: entry } : {}),
-        };
-      });
+    return [...all.values()].map(({ port, entry, uses: here, verdict }) => {
+      const article = byPort.get(port);
+      const found = evidenceFor(port);
+      const told: Mention[] = here.flatMap((use) =>
+        use.origin === 'article' && use.article !== port && use.evidence === 'documented'
+          ? [{ name: use.name, article: use.article! }]
+          : [],
+      );
+      return {
+        port,
+        evidence: found,
+        uses: here,
+        verdict,
+        mentions: told,
+        // An article that documents a use here is listed with the use; the others that cite the entry, alone.
+        citedBy: (cited.get(port) ?? []).filter((by) => !told.some((mention) => mention.article === by)),
+        ...(article ? { article } : {}),
+        ...(entry ? { registry: entry } : {}),
+      };
+    });
   })();
   return views;
 }

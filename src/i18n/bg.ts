@@ -124,6 +124,14 @@ export const bg: Dictionary = {
   'dormancy.reason.modified.month': 'Последна промяна на регистрацията в IANA през {value} – някой я е поддържал.',
   'dormancy.reason.modified.day': 'Последна промяна на регистрацията в IANA на {value} – някой я е поддържал.',
   'dormancy.reason.status.none': 'IANA не е присвоявала този номер на никого.',
+  'dormancy.reason.range-use':
+    '{value} може да заеме този порт: той е в диапазона, от който този софтуер избира, макар да не е портът му по подразбиране.',
+  'dormancy.reason.reported-use':
+    'Съобщава се, че {value} използва този порт, но няма първичен източник, който да го потвърждава.',
+  'dormancy.reason.registered.history':
+    'IANA не дава дата, но записът е в най-старото копие на регистъра, с което разполагаме ({value}): поне толкова е стар.',
+  'dormancy.reason.history.unchanged': 'Записът е един и същ във всички копия на регистъра от януари 2016 г. насам.',
+  'dormancy.reason.history': 'Записът в IANA е променен последно през {value}: някой още го поддържа.',
   'dormancy.credit': 'Данни от {sources}.',
   'credit.nmap': 'nmap-services на Nmap (© Nmap Software LLC)',
   'credit.wireshark': 'декодерите по подразбиране на Wireshark (GPL-2+)',

@@ -118,6 +118,13 @@ export const en = {
   'dormancy.reason.modified.month': 'IANA last modified the registration in {value}: someone kept it up.',
   'dormancy.reason.modified.day': 'IANA last modified the registration on {value}: someone kept it up.',
   'dormancy.reason.status.none': 'IANA has not assigned this number to anyone.',
+  'dormancy.reason.range-use':
+    '{value} may take this port: it lies in the range that software picks from, though it is not its default.',
+  'dormancy.reason.reported-use': '{value} is reported to use this port, but no primary source confirms it.',
+  'dormancy.reason.registered.history':
+    'IANA gives no date, but the entry is in the oldest copy of the registry we hold ({value}): it is at least that old.',
+  'dormancy.reason.history.unchanged': 'The entry is the same in every copy of the registry since January 2016.',
+  'dormancy.reason.history': 'IANA’s entry last changed in {value}: someone still tends it.',
   'dormancy.credit': 'Figures from {sources}.',
   'credit.nmap': 'Nmap’s nmap-services (© Nmap Software LLC)',
   'credit.wireshark': 'Wireshark’s default decoders (GPL-2+)',

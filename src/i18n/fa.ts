@@ -128,6 +128,14 @@ export const fa: Dictionary = {
   'dormancy.reason.modified.day':
     'IANA آخرین بار در تاریخ {value} این ثبت را تغییر داده است: کسی آن را به‌روز نگه داشته است.',
   'dormancy.reason.status.none': 'IANA این شماره را به هیچ‌کس تخصیص نداده است.',
+  'dormancy.reason.range-use':
+    '{value} ممکن است این درگاه را بگیرد: در بازه‌ای است که آن نرم‌افزار از آن انتخاب می‌کند، هرچند پیش‌فرضش نیست.',
+  'dormancy.reason.reported-use':
+    'گزارش شده که {value} از این درگاه استفاده می‌کند، اما هیچ منبع دست‌اولی آن را تأیید نمی‌کند.',
+  'dormancy.reason.registered.history':
+    'IANA تاریخی نمی‌دهد، اما این مدخل در قدیمی‌ترین نسخهٔ فهرستی که در دست داریم ({value}) هست: دست‌کم این اندازه قدیمی است.',
+  'dormancy.reason.history.unchanged': 'این مدخل در همهٔ نسخه‌های فهرست از ژانویهٔ ۲۰۱۶ به بعد یکسان است.',
+  'dormancy.reason.history': 'مدخل IANA آخرین بار در {value} تغییر کرده است: کسی هنوز به آن رسیدگی می‌کند.',
   'dormancy.credit': 'ارقام از {sources}.',
   'credit.nmap': 'فایل nmap-services از Nmap (© Nmap Software LLC)',
   'credit.wireshark': 'تحلیلگرهای پیش‌فرض Wireshark (GPL-2+)',

@@ -39,6 +39,9 @@ export function reasonText(reason: Reason, locale: Locale): string {
         ? t('dormancy.reason.range.user')
         : t('dormancy.reason.range.other', { range: t(`range.${value as 'system' | 'dynamic'}`).toLowerCase() });
     case 'registered':
+      if (value.startsWith('by ')) {
+        return t('dormancy.reason.registered.history', { value: formatPartialDate(value.slice(3), locale) });
+      }
       return value === 'not recorded'
         ? t('dormancy.reason.registered.none')
         : t(`dormancy.reason.registered.${points === 'likely-dormant' ? 'old' : 'recent'}.${precision(value)}`, {
@@ -60,6 +63,10 @@ export function reasonText(reason: Reason, locale: Locale): string {
       const [port = '', ...use] = value.split(' ');
       return t('dormancy.reason.neighbour', { port, value: use.join(' ') });
     }
+    case 'history':
+      return value === 'unchanged'
+        ? t('dormancy.reason.history.unchanged')
+        : t('dormancy.reason.history', { value: formatPartialDate(value, locale) });
     case 'article':
       return t(`dormancy.reason.article.${value as 'dormant' | 'squatted' | 'active'}`);
     default:

@@ -17,7 +17,7 @@ import type { PortEvidence } from './evidence.ts';
 import { assigneeKind, citesDocument, ianaItems, ianaRegistryUrl } from './iana.ts';
 import { rangeOf } from './ports/range.ts';
 import type { RegistryRow } from './registry.ts';
-import { isCurrentUse, nameKey, type KnownUse } from './uses.ts';
+import { assessUses, groupUses, nameKey, type KnownUse } from './uses.ts';
 
 export const VERDICTS = ['likely-dormant', 'in-use', 'unknown'] as const;
 export type VerdictValue = (typeof VERDICTS)[number];
@@ -26,6 +26,8 @@ export type Signal =
   | 'article'
   | 'known-use'
   | 'historic-use'
+  | 'range-use'
+  | 'reported-use'
   | 'iana-note'
   | 'neighbour'
   | 'netbase'
@@ -38,7 +40,8 @@ export type Signal =
   | 'reference'
   | 'assignee'
   | 'unauthorized-use'
-  | 'status';
+  | 'status'
+  | 'history';
 
 export interface Reason {
   signal: Signal;
@@ -93,7 +96,11 @@ export const NMAP = {
  * internet scans squat on registrations from 2005–2007 (Logstash on 5044, CouchDB on 5984, WinRM on 5986,
  * Kubernetes on 6443): later registrations are left "unknown" unless other evidence decides.
  */
-export const OLD_BEFORE_YEAR = 2005;
+export const OLD_BEFORE_YEAR = Number(process.env['DP_OLD'] ?? 2005);
+const oldEnough = (date: string): VerdictValue =>
+  Number(date.slice(0, 4)) < OLD_BEFORE_YEAR ? 'likely-dormant' : 'unknown';
+/** The change pages, where the registry's history is told month by month. */
+const HISTORY_SOURCE = '/changes/';
 
 /** IANA's own words that a port is widely used by something it never assigned it to (3000, 5000, 8080, …). */
 const WIDESPREAD = /\bunassigned but widespread use\b/i;
@@ -108,6 +115,20 @@ export interface PortSignals {
   uses?: readonly KnownUse[];
   /** Neighbouring ports held by the same assignee whose registered service is documented in current use. */
   neighbours?: readonly { port: number; use: string }[];
+  /** What the registry's history (src/lib/history.ts) says of the port's rows. */
+  history?: RegistryHistory | undefined;
+}
+
+/** The registry's history of a port, as far as the verdict needs it. */
+export interface RegistryHistory {
+  /** The first copy of the registry the port's current rows were seen in, YYYY-MM-DD. */
+  firstSeen: string;
+  /** Whether that is the oldest copy there is: the rows were there already, so they are at least that old. */
+  inOldest: boolean;
+  /** The last month any of the port's rows changed (added, removed or edited), YYYY-MM; undefined if never. */
+  lastChange?: string | undefined;
+  /** Where the change is described (the month's change page). */
+  changeUrl?: string | undefined;
 }
 
 const useSource = (use: KnownUse) =>
@@ -119,7 +140,7 @@ export function dormancy(
   port: number,
   rows: readonly RegistryRow[],
   evidence: PortEvidence,
-  { article, uses = [], neighbours = [] }: PortSignals = {},
+  { article, uses = [], neighbours = [], history }: PortSignals = {},
 ): Verdict {
   const reasons: Reason[] = [];
   const add = (signal: Signal, value: string, source: string, points: VerdictValue) =>
@@ -129,17 +150,31 @@ export function dormancy(
   if (article) add('article', article.status, article.url, article.status === 'dormant' ? 'likely-dormant' : 'in-use');
 
   // What runs there, strongest first: a current use decides; a discontinued one is a sign the port was let go.
+  // Ordered as the page lists them (groupUses): what most sources name there comes first.
+  const order = new Map(groupUses(uses).map((group, i) => [nameKey(group.name), i]));
+  const rank = (use: KnownUse) => order.get(nameKey(use.name)) ?? order.size;
+  const assessed = assessUses(uses, port).sort((a, b) => rank(a.use) - rank(b.use));
   const seen = new Set<string>();
-  for (const use of uses) {
-    if (seen.has(nameKey(use.name)) || !isCurrentUse(use)) continue;
-    seen.add(nameKey(use.name));
-    add('known-use', use.name, useSource(use), 'in-use');
+  const once = (use: KnownUse) => {
+    const key = nameKey(use.name);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+  for (const { use } of assessed.filter((a) => a.current))
+    if (once(use)) add('known-use', use.name, useSource(use), 'in-use');
+  for (const { use } of assessed.filter((a) => a.rangeOnly))
+    if (once(use)) add('range-use', use.name, useSource(use), 'unknown');
+  for (const { use } of assessed.filter((a) => a.historic))
+    if (once(use)) add('historic-use', use.name, useSource(use), 'likely-dormant');
+  // A use only a secondary source reports is too thin to show use, but enough to keep "dormant" off the port.
+  for (const { use } of assessed.filter(
+    (a) => !a.current && !a.historic && a.use.evidence === 'reported' && a.use.kind !== 'malware',
+  )) {
+    if (once(use)) add('reported-use', use.name, useSource(use), 'unknown');
   }
-  for (const use of uses) {
-    if (seen.has(nameKey(use.name)) || use.kind !== 'historic' || use.evidence !== 'documented') continue;
-    seen.add(nameKey(use.name));
-    add('historic-use', use.name, useSource(use), 'likely-dormant');
-  }
+  // A product documented as discontinued explains old sightings: old scans and lists then show past use, not present.
+  const past = assessed.some((a) => a.historic) && !assessed.some((a) => a.current);
   for (const row of rows) {
     if (row.notes && WIDESPREAD.test(row.notes) && !reasons.some((r) => r.signal === 'iana-note')) {
       add('iana-note', row.service ?? row.description ?? String(port), iana, 'in-use');
@@ -150,12 +185,18 @@ export function dormancy(
 
   // Evidence of use from outside the registry.
   for (const [protocol, names] of Object.entries(evidence.netbase)) {
-    add('netbase', `${list(names)}/${protocol}`, SOURCES.netbase, 'in-use');
+    add('netbase', `${list(names)}/${protocol}`, SOURCES.netbase, past ? 'unknown' : 'in-use');
   }
   for (const [protocol, observed] of Object.entries(evidence.nmap)) {
     const limits = NMAP[protocol as keyof typeof NMAP];
     const points =
-      observed.frequency >= limits.often ? 'in-use' : observed.frequency >= limits.noise ? 'unknown' : 'likely-dormant';
+      observed.frequency >= limits.often
+        ? past
+          ? 'unknown'
+          : 'in-use'
+        : observed.frequency >= limits.noise
+          ? 'unknown'
+          : 'likely-dormant';
     add('nmap', `${protocol} ${observed.text}`, SOURCES.nmap, points);
   }
   if (Object.keys(evidence.nmap).length === 0) add('nmap', 'none', SOURCES.nmap, 'likely-dormant');
@@ -164,9 +205,11 @@ export function dormancy(
   }
   if (Object.keys(evidence.wireshark).length === 0) add('wireshark', 'none', SOURCES.wireshark, 'likely-dormant');
   // Uses only an old list records (a Shorewall macro, a Wireshark decoder): once seen, maybe not now.
-  const onlyListed = uses.filter(
-    (use) => !seen.has(nameKey(use.name)) && use.evidence === 'listed' && !isCurrentUse(use),
-  );
+  const onlyListed = assessed
+    .filter(
+      (a) => !a.current && !a.rangeOnly && !a.historic && a.use.evidence === 'listed' && !seen.has(nameKey(a.use.name)),
+    )
+    .map((a) => a.use);
   if (onlyListed.length > 0 && !onlyListed.every((use) => use.origin === 'wireshark')) {
     add(
       'listed',
@@ -186,7 +229,7 @@ export function dormancy(
   );
   if (rows.length === 0) {
     // A number IANA never assigned has no registration to judge; only what runs there can speak for it.
-    add('status', 'none', iana, 'likely-dormant');
+    add('status', 'none', iana, 'unknown');
     return decide(reasons);
   }
   const live = rows.filter((row) => row.status === 'assigned');
@@ -195,14 +238,31 @@ export function dormancy(
     add('status', rows.length > 0 ? list(rows.map((row) => row.status)) : 'none', iana, 'likely-dormant');
   const dates = all.map((row) => row.registered);
   if (dates.some((date) => date === undefined)) {
-    // Unknown is kept as unknown: a missing date is not a date after 2011.
-    add('registered', 'not recorded', iana, 'unknown');
+    if (history?.inOldest) {
+      // IANA gives no date, but the rows were already in the oldest copy: at least that old (a lower bound).
+      // Ten years on the registry without a change, and no sign of use anywhere, is as telling as an old date.
+      add(
+        'registered',
+        `by ${history.firstSeen.slice(0, 7)}`,
+        HISTORY_SOURCE,
+        history.lastChange ? 'unknown' : 'likely-dormant',
+      );
+    } else {
+      // Unknown is kept as unknown: a missing date is not a date after 2011.
+      add('registered', 'not recorded', iana, 'unknown');
+    }
   } else {
     const newest = dates.sort().at(-1)!;
-    add('registered', newest, iana, Number(newest.slice(0, 4)) < OLD_BEFORE_YEAR ? 'likely-dormant' : 'unknown');
+    add('registered', newest, iana, oldEnough(newest));
   }
   const modified = rows.flatMap((row) => (row.modified ? [row.modified] : [])).sort();
   add('modified', modified.at(-1) ?? 'never', iana, modified.length === 0 ? 'likely-dormant' : 'unknown');
+  if (history?.lastChange) {
+    // An entry someone still edits (a new contact, a new description) has someone who cares about it.
+    add('history', history.lastChange, history.changeUrl ?? HISTORY_SOURCE, 'unknown');
+  } else if (history?.inOldest) {
+    add('history', 'unchanged', HISTORY_SOURCE, 'likely-dormant');
+  }
   const references = all.flatMap((row) => (row.reference ? ianaItems(row.reference) : []));
   const documented = all.some((row) => citesDocument(row.reference));
   add('reference', references.length > 0 ? list(references) : 'none', iana, documented ? 'unknown' : 'likely-dormant');

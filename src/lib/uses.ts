@@ -72,6 +72,64 @@ export function isCurrentUse(use: KnownUse): boolean {
   return use.evidence === 'listed' && (use.origin === 'firewalld' || use.origin === 'ndpi');
 }
 
+/**
+ * A run of more than this many consecutive ports is a range a program picks from (KDE Connect's 1714–1764, SAP's
+ * 3200–3299 by instance number, X11's 6000–6063 by display): its first port is where the program is found by
+ * default; any other port of the run is only one it may take. Shorter runs are sets of ports a program uses
+ * together (FaceTime's 3478–3497, Steam's 27015–27030).
+ */
+export const RANGE_RUN = 20;
+
+/** Whether `port` is inside a long run of the use's ports without being its first. */
+export function inRangeOnly(use: KnownUse, port: number): boolean {
+  const ports = new Set(use.ports);
+  if (!ports.has(port) || !ports.has(port - 1)) return false;
+  let first = port;
+  while (ports.has(first - 1)) first--;
+  let last = port;
+  while (ports.has(last + 1)) last++;
+  return last - first + 1 > RANGE_RUN;
+}
+
+/** The names a use goes by, as keys: its name and its aliases. */
+export const useKeys = (use: KnownUse) => [use.name, ...use.aliases].map(nameKey);
+
+/**
+ * What the uses on one port say, once the maker's documentation has been read over the lists: a listed use that a
+ * documented entry names (by its name or an alias) takes that entry's kind, so nDPI's "Ayiya" is SixXS's
+ * discontinued AYIYA, not a current use.
+ */
+export interface UseAssessment {
+  use: KnownUse;
+  /** Runs there today, by default or by wide convention (isCurrentUse), on this very port. */
+  current: boolean;
+  /** Current, but this port is only one of a range the program may pick. */
+  rangeOnly: boolean;
+  /** A documented use of a discontinued product. */
+  historic: boolean;
+}
+
+export function assessUses(uses: readonly KnownUse[], port: number): UseAssessment[] {
+  const documented = new Map<string, KnownUse>();
+  for (const use of uses) if (use.evidence === 'documented') for (const key of useKeys(use)) documented.set(key, use);
+  return uses.map((use) => {
+    const ruling =
+      use.evidence === 'documented'
+        ? use
+        : (useKeys(use)
+            .map((key) => documented.get(key))
+            .find(Boolean) ?? use);
+    const current = isCurrentUse(ruling === use ? use : { ...use, kind: ruling.kind });
+    const rangeOnly = current && inRangeOnly(use, port);
+    return {
+      use,
+      current: current && !rangeOnly,
+      rangeOnly,
+      historic: ruling.kind === 'historic' && ruling.evidence === 'documented',
+    };
+  });
+}
+
 // --- Uses from the vendored port lists ---------------------------------------------------------------------
 
 /**
@@ -294,9 +352,15 @@ const strongest = (a: KnownUse, b: KnownUse) =>
  * likely runs there.
  */
 export function groupUses(uses: readonly KnownUse[]): UseGroup[] {
+  // A list's entry joins the documented use it names, by that use's name or one of its aliases ("Bitcoin" from
+  // firewalld joins Bitcoin Core).
+  const named = new Map<string, string>();
+  for (const use of uses) {
+    if (use.evidence !== 'listed') for (const key of useKeys(use)) if (!named.has(key)) named.set(key, nameKey(use.name));
+  }
   const groups = new Map<string, KnownUse[]>();
   for (const use of uses) {
-    const key = nameKey(use.name);
+    const key = use.evidence === 'listed' ? (named.get(nameKey(use.name)) ?? nameKey(use.name)) : nameKey(use.name);
     groups.set(key, [...(groups.get(key) ?? []), use]);
   }
   return [...groups.values()]
@@ -325,6 +389,8 @@ export function groupUses(uses: readonly KnownUse[]): UseGroup[] {
       (a, b) =>
         Number(b.current) - Number(a.current) ||
         EVIDENCE_RANK[a.evidence] - EVIDENCE_RANK[b.evidence] ||
+        // Software that several independent sources name on the port is what a reader most likely has there.
+        new Set(b.uses.map((use) => use.origin)).size - new Set(a.uses.map((use) => use.origin)).size ||
         ORIGIN_RANK[a.uses[0]!.origin] - ORIGIN_RANK[b.uses[0]!.origin] ||
         a.name.localeCompare(b.name),
     );
