@@ -8,7 +8,12 @@ import { parse } from 'yaml';
 import { knownUseSchema } from '../schema.ts';
 
 const args = process.argv.slice(2);
-const files = args.length > 0 ? args : readdirSync('content/uses').filter((f) => f.endsWith('.yaml')).map((f) => join('content/uses', f));
+const files =
+  args.length > 0
+    ? args
+    : readdirSync('content/uses')
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join('content/uses', f));
 const seen = new Map<string, string>();
 let problems = 0;
 let entries = 0;

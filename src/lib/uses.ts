@@ -356,7 +356,8 @@ export function groupUses(uses: readonly KnownUse[]): UseGroup[] {
   // firewalld joins Bitcoin Core).
   const named = new Map<string, string>();
   for (const use of uses) {
-    if (use.evidence !== 'listed') for (const key of useKeys(use)) if (!named.has(key)) named.set(key, nameKey(use.name));
+    if (use.evidence !== 'listed')
+      for (const key of useKeys(use)) if (!named.has(key)) named.set(key, nameKey(use.name));
   }
   const groups = new Map<string, KnownUse[]>();
   for (const use of uses) {

@@ -29,7 +29,9 @@ export function readArticles(dir = join(ROOT, 'content/ports')): PortFrontmatter
 export function readDataset(dir = join(ROOT, 'content/uses')): KnownUseEntry[] {
   return readdirSync(dir)
     .filter((name) => name.endsWith('.yaml'))
-    .flatMap((name) => (parse(readFileSync(join(dir, name), 'utf8')) as unknown[]).map((entry) => knownUseSchema.parse(entry)));
+    .flatMap((name) =>
+      (parse(readFileSync(join(dir, name), 'utf8')) as unknown[]).map((entry) => knownUseSchema.parse(entry)),
+    );
 }
 
 export function readRegistry() {
