@@ -1,5 +1,7 @@
 /** Collection queries in one place, so pages agree on order and shape. */
+import { readFileSync } from 'node:fs';
 import { getCollection, type CollectionEntry } from 'astro:content';
+import { parse } from 'csv-parse/sync';
 import type { Verdict } from '../lib/dormancy.ts';
 import { portStates, type PortState } from '../lib/verdicts.ts';
 import { loadEvidence, type Evidence, type PortEvidence } from '../lib/evidence.ts';
@@ -361,6 +363,38 @@ export async function getLookupGaps(): Promise<LookupGap[]> {
   return (await getRegistryGaps()).map(({ first, last, status, notes }) =>
     notes[0] ? [first, last, status, notes[0]] : [first, last, status],
   );
+}
+
+/** One labelled port of content/evidence/evaluation.csv, with the verdict the site gives it. */
+export interface Labelled {
+  port: number;
+  protocol: string;
+  service: string;
+  label: 'in-use' | 'dormant';
+  evidence: string;
+  source: string;
+  verdict: Verdict['verdict'] | undefined;
+}
+
+/**
+ * The labelled ports the verdict is measured against (content/evidence/README.md, "Evaluation set"), each with the
+ * verdict the site gives it, so /about/dormancy/ states the current figures, not those of the day it was written.
+ */
+export async function getEvaluation(): Promise<Labelled[]> {
+  const views = new Map((await getPortViews()).map((view) => [view.port, view]));
+  const rows = parse(readFileSync(`${EVIDENCE_DIR}/evaluation.csv`, 'utf8'), { columns: true }) as Record<
+    string,
+    string
+  >[];
+  return rows.map((row) => ({
+    port: Number(row['port']),
+    protocol: row['protocol'] ?? '',
+    service: row['service'] ?? '',
+    label: row['label'] === 'dormant' ? 'dormant' : 'in-use',
+    evidence: row['evidence'] ?? '',
+    source: row['source'] ?? '',
+    verdict: views.get(Number(row['port']))?.verdict.verdict,
+  }));
 }
 
 /** The pages under /about/, in their order. */
