@@ -54,10 +54,6 @@ export const bg: Dictionary = {
   'registry.status.removed': 'Премахнат',
   'registry.status.deprecated': 'Остарял',
   'registry.unwritten.title': 'Все още няма статия',
-  'registry.unwritten':
-    'Никой все още не е писал за порт {port}: данните по-горе са записът на IANA в моментното копие, от което е изграден сайтът.',
-  'registry.contribute':
-    'Знаете ли какво използва порт {port} или каква е била услугата му? Опишете го в content/ports/{port}.mdx, като посочите източниците си.',
   'registry.contribute.link': 'Как се добавя страница за порт',
   'registry.summary.month': 'през {date}',
   'registry.summary.day': 'на {date}',
@@ -128,6 +124,10 @@ export const bg: Dictionary = {
     '{value} може да заеме този порт: той е в диапазона, от който този софтуер избира, макар да не е портът му по подразбиране.',
   'dormancy.reason.reported-use':
     'Съобщава се, че {value} използва този порт, но няма първичен източник, който да го потвърждава.',
+  'dormancy.reason.more-uses': 'И още {count} документирани използвания, изброени по-горе.',
+  'registry.unwritten':
+    'Още никой не е писал за порт {port}: съдържанието на страницата идва от регистъра на IANA и посочените източници.',
+  'registry.contribute': 'Знаете ли какво използва порт {port} или каква е била услугата му?',
   'dormancy.reason.registered.history':
     'IANA не дава дата, но записът е в най-старото копие на регистъра, с което разполагаме ({value}): поне толкова е стар.',
   'dormancy.reason.history.unchanged': 'Записът е един и същ във всички копия на регистъра от януари 2016 г. насам.',

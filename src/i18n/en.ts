@@ -50,10 +50,6 @@ export const en = {
   'registry.status.removed': 'Removed',
   'registry.status.deprecated': 'Deprecated',
   'registry.unwritten.title': 'Not written up yet',
-  'registry.unwritten':
-    'Nobody has written about port {port} yet: the facts above are IANA’s entry in the snapshot this site was built from.',
-  'registry.contribute':
-    'Know what uses port {port}, or what its service was? Write it up as content/ports/{port}.mdx, with your sources.',
   'registry.contribute.link': 'How to add a port page',
   'registry.summary.month': 'in {date}',
   'registry.summary.day': 'on {date}',
@@ -121,6 +117,10 @@ export const en = {
   'dormancy.reason.range-use':
     '{value} may take this port: it lies in the range that software picks from, though it is not its default.',
   'dormancy.reason.reported-use': '{value} is reported to use this port, but no primary source confirms it.',
+  'dormancy.reason.more-uses': 'And {count} more documented uses, listed above.',
+  'registry.unwritten':
+    'Nobody has written up port {port} yet: what is on this page comes from IANA’s registry and the sources it names.',
+  'registry.contribute': 'Know what uses port {port}, or what its service was?',
   'dormancy.reason.registered.history':
     'IANA gives no date, but the entry is in the oldest copy of the registry we hold ({value}): it is at least that old.',
   'dormancy.reason.history.unchanged': 'The entry is the same in every copy of the registry since January 2016.',

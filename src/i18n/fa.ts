@@ -55,10 +55,6 @@ export const fa: Dictionary = {
   'registry.status.removed': 'حذف‌شده',
   'registry.status.deprecated': 'منسوخ',
   'registry.unwritten.title': 'هنوز مقاله‌ای ندارد',
-  'registry.unwritten':
-    'هنوز کسی دربارهٔ درگاه {port} ننوشته است: اطلاعات بالا مدخل IANA در نسخه‌ای است که این وبگاه از آن ساخته شده است.',
-  'registry.contribute':
-    'می‌دانید چه چیزی از درگاه {port} استفاده می‌کند، یا سرویس آن چه بود؟ آن را همراه با منابعتان در content/ports/{port}.mdx بنویسید.',
   'registry.contribute.link': 'راهنمای افزودن صفحهٔ درگاه',
   'registry.summary.month': 'در {date}',
   'registry.summary.day': 'در {date}',
@@ -132,6 +128,10 @@ export const fa: Dictionary = {
     '{value} ممکن است این درگاه را بگیرد: در بازه‌ای است که آن نرم‌افزار از آن انتخاب می‌کند، هرچند پیش‌فرضش نیست.',
   'dormancy.reason.reported-use':
     'گزارش شده که {value} از این درگاه استفاده می‌کند، اما هیچ منبع دست‌اولی آن را تأیید نمی‌کند.',
+  'dormancy.reason.more-uses': 'و {count} کاربرد مستند دیگر که در بالا آمده‌اند.',
+  'registry.unwritten':
+    'هنوز کسی دربارهٔ درگاه {port} ننوشته است: آنچه در این صفحه هست از فهرست IANA و منابعی است که نام برده شده‌اند.',
+  'registry.contribute': 'می‌دانید چه چیزی از درگاه {port} استفاده می‌کند، یا سرویس آن چه بود؟',
   'dormancy.reason.registered.history':
     'IANA تاریخی نمی‌دهد، اما این مدخل در قدیمی‌ترین نسخهٔ فهرستی که در دست داریم ({value}) هست: دست‌کم این اندازه قدیمی است.',
   'dormancy.reason.history.unchanged': 'این مدخل در همهٔ نسخه‌های فهرست از ژانویهٔ ۲۰۱۶ به بعد یکسان است.',
