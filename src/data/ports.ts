@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import type { Verdict } from '../lib/dormancy.ts';
 import { portStates, type PortState } from '../lib/verdicts.ts';
 import { loadEvidence, type Evidence, type PortEvidence } from '../lib/evidence.ts';
+import { MAX_PORT } from '../lib/ports/number.ts';
 import { blockOf, BLOCK_SIZE, rangeOf } from '../lib/ports/range.ts';
 import {
   checkAgreement,
@@ -214,7 +215,13 @@ export async function getBlocks(): Promise<Block[]> {
     const n = Math.floor(view.port / BLOCK_SIZE);
     blocks.set(n, [...(blocks.get(n) ?? []), view]);
   }
-  return [...blocks].map(([n, views]) => {
+  // Every block has a page, empty ones too (60000–60999 has only IANA's dynamic range): a link to any number's
+  // block must never lead to a 404.
+  const every = Array.from(
+    { length: Math.floor(MAX_PORT / BLOCK_SIZE) + 1 },
+    (_, n) => [n, blocks.get(n) ?? []] as const,
+  );
+  return every.map(([n, views]) => {
     const { first, last, slug } = blockOf(n * BLOCK_SIZE);
     return {
       first,
