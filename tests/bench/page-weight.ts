@@ -7,7 +7,7 @@
  *   node tests/bench/page-weight.ts [--budget 10000] [--requests 3] [--round-trip 14600] [path ...]
  *
  * With a budget, exits 1 when any page is over it (bytes, or requests). Without paths, it measures an article,
- * a registry page, the home page and the search page in every locale (a registry-only port has its English
+ * a registry page, the home page, the search page and the /check/ page in every locale (a registry-only port has its English
  * page only, so the translated rows use the article and the range page instead), plus a range page and a 404.
  * The longest article (3521) is held to --round-trip instead when given: what fits in a first TCP round trip
  * (an initial window of 10 segments of 1,460 bytes, RFC 6928). In Persian or Bulgarian chrome it is about 600
@@ -27,7 +27,7 @@ const maxRequests = values.requests === undefined ? undefined : Number(values.re
 const roundTrip = values['round-trip'] === undefined ? undefined : Number(values['round-trip']);
 
 /** The page kinds the budget is for, in every locale; the others are printed for information. */
-const BUDGETED = ['article', 'registry', 'home', 'search'];
+const BUDGETED = ['article', 'registry', 'home', 'search', 'check'];
 const pages =
   positionals.length > 0
     ? positionals.map((path) => ({ kind: 'page', path }))
@@ -45,6 +45,7 @@ const pages =
               : []),
             { kind: 'home', path: `${p}/` },
             { kind: 'search', path: `${p}/search/` },
+            { kind: 'check', path: `${p}/check/` },
           ];
         }),
         { kind: 'range', path: '/ports/range/3000-3999/' },
