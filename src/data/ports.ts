@@ -347,18 +347,16 @@ export function dataSources() {
 
 /** What an exact number lookup finds (src/lib/search/lookup.ts): one entry per page, by port number. */
 export async function getLookupEntries(): Promise<LookupEntry[]> {
-  const articles = new Map((await getPortPages()).map((entry) => [entry.data.port, entry.data]));
-  const kind = (use: { kind: string }) => (use.kind === 'malware' ? ('malware' as const) : ('unofficial' as const));
   return (await getPortViews()).map((view) => {
     const first = liveRegistrations(view.registry?.rows ?? [])[0];
     const registered = first?.registered;
-    // The article's own uses, then those other articles document here, each once.
-    const uses = new Map<string, NonNullable<LookupEntry['uses']>[number]>();
-    for (const use of view.article?.data.unofficialUses ?? []) uses.set(use.name, { name: use.name, kind: kind(use) });
-    for (const { name, article } of view.mentions) {
-      const told = articles.get(article)?.unofficialUses.find((use) => use.name === name);
-      if (!uses.has(name)) uses.set(name, { name, kind: told ? kind(told) : 'unofficial' });
-    }
+    // What runs there, as the page lists it (strongest first), a few names per port: the shards are fetched per
+    // hundred numbers and must stay small. Malware is always kept, for the listener check's flag.
+    const groups = groupUses(view.uses);
+    const uses = [
+      ...groups.slice(0, LOOKUP_USES),
+      ...groups.slice(LOOKUP_USES).filter((g) => g.kind === 'malware'),
+    ].map((group) => ({ name: group.name, kind: group.kind }));
     return {
       port: view.port,
       // Articles go by their title; registry pages by IANA's name and description, as the registry reads.
@@ -371,10 +369,13 @@ export async function getLookupEntries(): Promise<LookupEntry[]> {
       ...(view.article ? { localized: true as const } : {}),
       ...(registered ? { registered } : {}),
       verdict: view.verdict.verdict,
-      ...(uses.size > 0 ? { uses: [...uses.values()] } : {}),
+      ...(uses.length > 0 ? { uses } : {}),
     };
   });
 }
+
+/** How many uses a lookup entry names (all of them are on the port's page). */
+const LOOKUP_USES = 3;
 
 /** The blocks IANA lists without a service, for number lookups, with IANA's first note on them. */
 export async function getLookupGaps(): Promise<LookupGap[]> {
