@@ -1,10 +1,11 @@
 /** The production server's static files over real HTTP: compression, validators, ranges and errors. */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { DIST, startServer, type RunningServer } from '../support/server.ts';
+import { DIST, ROOT, startServer, type RunningServer } from '../support/server.ts';
 import { send } from '../support/votes.ts';
 
 let server: RunningServer;
@@ -22,6 +23,26 @@ async function bytes(path: string, headers: Record<string, string> = {}, method 
 }
 
 const page = readFileSync(join(DIST, 'ports/3515/index.html'));
+/** Port pages of the build, whatever ports it has articles for, in a fixed order. */
+const portPages = readdirSync(join(DIST, 'ports'))
+  .filter((name) => /^\d+$/.test(name))
+  .sort((a, b) => Number(a) - Number(b))
+  .map((name) => `/ports/${name}/`);
+
+/** One request on a connection of its own, so the kernel may hand it to any worker: status, length, body size. */
+function lengthOf(path: string, method: string, accept: string): Promise<[number, number, number]> {
+  return new Promise((done, fail) => {
+    const url = new URL(`${server.origin}${path}`);
+    const req = get(url, { method, agent: false, headers: { 'Accept-Encoding': accept } }, (res) => {
+      let size = 0;
+      res.on('data', (chunk: Buffer) => (size += chunk.length));
+      res.on('end', () => {
+        done([res.statusCode ?? 0, Number(res.headers['content-length']), size]);
+      });
+    });
+    req.on('error', fail);
+  });
+}
 
 describe('compression', () => {
   test('sends Brotli when the client takes it, gzip when it takes only that, and says Vary', async () => {
@@ -56,6 +77,57 @@ describe('compression', () => {
     assert.equal(answer.headers['content-encoding'], undefined);
     assert.equal(answer.headers.vary, 'Accept-Encoding');
     assert.equal(Number(answer.headers['content-length']), page.length);
+  });
+
+  test('HEAD and GET agree on a page’s compressed length whichever worker answers, from its first request on', async () => {
+    // Pages no other test asks for, so their first request is part of this one.
+    for (const path of portPages.filter((_, i) => i % 997 === 5).slice(0, 6)) {
+      const lengths = new Set<number>();
+      for (let round = 0; round < 4; round++) {
+        const answers = await Promise.all(
+          ['HEAD', 'GET', 'HEAD', 'GET'].map((method) => lengthOf(path, method, 'gzip, deflate, br')),
+        );
+        for (const [status, length, size] of answers) {
+          assert.equal(status, 200);
+          lengths.add(length);
+          if (size > 0) assert.equal(size, length);
+        }
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      assert.equal(lengths.size, 1, `${path}: Content-Length ${[...lengths].join(' and ')}`);
+    }
+  });
+
+  test('a client that refuses Brotli with q=0 gets gzip or the file as it is, never Brotli', async () => {
+    for (const [accept, encoding] of [
+      ['br;q=0, gzip', 'gzip'],
+      ['gzip;q=0.5, br;q=0', 'gzip'],
+      ['br;q=0', undefined],
+      ['br;q=0, gzip;q=0', undefined],
+    ] as const) {
+      const answer = await send(server.origin, { path: '/ports/3515/', headers: { 'Accept-Encoding': accept } });
+      assert.equal(answer.headers['content-encoding'], encoding, accept);
+    }
+  });
+
+  test('keeps its compressed copies outside dist/, so they count against no static host’s budget', async () => {
+    // As it crossed the wire: fetch() would decode it.
+    const body = await new Promise<Buffer>((done, fail) => {
+      get(`${server.origin}/ports/3515/`, { headers: { 'Accept-Encoding': 'br' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          done(Buffer.concat(chunks));
+        });
+      }).on('error', fail);
+    });
+    assert.ok(readFileSync(join(ROOT, 'dist-server/ports/3515/index.html.br')).equals(body));
+    assert.ok(!existsSync(join(DIST, 'ports/3515/index.html.br')));
+    const inDist = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? inDist(join(dir, entry.name)) : /\.(br|gz)$/.test(entry.name) ? [entry.name] : [],
+      );
+    assert.deepEqual(inDist(DIST), []);
   });
 
   test('passes Pagefind’s already compressed index files through untouched', async () => {
@@ -126,11 +198,25 @@ describe('validators and ranges', () => {
 });
 
 describe('paths', () => {
-  test('adds the slash to a directory, keeping the query', async () => {
+  test('adds the slash to a directory, keeping the query, with the security headers', async () => {
     const answer = await send(server.origin, { path: '/ports/3515?from=test' });
     assert.equal(answer.status, 301);
     assert.equal(answer.headers.location, '/ports/3515/?from=test');
+    assert.match(String(answer.headers['strict-transport-security']), /max-age=/);
+    assert.match(String(answer.headers['content-security-policy']), /frame-ancestors 'none'/);
+    assert.equal(answer.headers['x-content-type-options'], 'nosniff');
+    assert.equal(answer.headers['referrer-policy'], 'strict-origin-when-cross-origin');
   });
+
+  for (const method of ['TRACE', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH']) {
+    test(`${method} on a page is 405 JSON with Allow: GET, HEAD`, async () => {
+      const answer = await send(server.origin, { method, path: '/ports/3515/' });
+      assert.equal(answer.status, 405);
+      assert.equal(answer.headers.allow, 'GET, HEAD');
+      assert.match(String(answer.headers['content-type']), /^application\/json/);
+      assert.match((JSON.parse(answer.body) as { error: string }).error, new RegExp(`^${method} is not allowed`));
+    });
+  }
 
   test('answers a missing page with the 404 page of its locale and status 404', async () => {
     const english = await send(server.origin, { path: '/no/such/page/' });
@@ -140,7 +226,15 @@ describe('paths', () => {
   });
 
   test('never serves the files the build leaves for servers, dot files, or anything outside the site', async () => {
-    for (const path of ['/_headers', '/_nginx-headers.conf', '/.well-known-nothing', '/ports/.hidden']) {
+    for (const path of [
+      '/_headers',
+      '/_nginx-headers.conf',
+      '/_headers/',
+      '/_nginx-headers.conf/',
+      '/_headers//',
+      '/.well-known-nothing',
+      '/ports/.hidden',
+    ]) {
       assert.equal((await send(server.origin, { path })).status, 404, path);
     }
     for (const path of ['/../package.json', '/%2e%2e/package.json', '/ports/..%2f..%2fpackage.json']) {
