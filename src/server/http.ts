@@ -61,7 +61,9 @@ export const API_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
 };
 
-function jsonError(res: ServerResponse, status: number, error: string, headers: Record<string, string> = {}): void {
+type Refusal = [status: number, error: string, headers?: Record<string, string>];
+
+function jsonError(res: ServerResponse, ...[status, error, headers = {}]: Refusal): void {
   const body = JSON.stringify({ error });
   res.writeHead(status, {
     ...API_HEADERS,
@@ -96,36 +98,42 @@ function hostName(req: IncomingMessage): string | undefined {
 }
 
 export function createRequestHandler({ config, serveStatic, api }: Handlers) {
-  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const isApi = ({ pathname }: Target) => pathname === '/api' || pathname.startsWith('/api/');
+
+  /** Why a request is refused before it reaches a page or the API: status, reason and headers. */
+  function refusal(req: IncomingMessage, target: Target): Refusal | undefined {
+    // Only the names this site is served under (SERVE_HOSTS): a page elsewhere whose name an attacker points at
+    // this server (DNS rebinding) gets nothing. The port is not compared, since a proxy may listen on another.
+    const host = hostName(req);
+    if (config.hosts !== 'any' && host !== undefined && !config.hosts.has(host)) {
+      return [421, `this server does not answer for the host ${host.slice(0, 100)}`];
+    }
     const method = req.method ?? 'GET';
+    if (isApi(target)) return undefined;
+    if ((PAGE_METHODS as readonly string[]).includes(method)) return undefined;
+    const allow = { Allow: PAGE_METHODS.join(', ') };
+    return [405, `${method} is not allowed here: pages answer ${PAGE_METHODS.join(' and ')}`, allow];
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = parseTarget(req.url ?? '');
     if (!target) {
       jsonError(res, 400, 'the request target is not a valid path');
       return;
     }
-    // Only the names this site is served under (SERVE_HOSTS): a page elsewhere whose name an attacker points at
-    // this server (DNS rebinding) gets nothing. The port is not compared, since a proxy may listen on another.
-    const host = hostName(req);
-    if (config.hosts !== 'any' && host !== undefined && !config.hosts.has(host)) {
-      jsonError(res, 421, `this server does not answer for the host ${host.slice(0, 100)}`);
+    const refused = refusal(req, target);
+    if (refused) {
+      jsonError(res, ...refused);
       return;
     }
-    if (target.pathname === '/api' || target.pathname.startsWith('/api/')) {
-      const address = clientAddress(req, config);
-      if (!address) {
-        jsonError(res, 400, 'X-Forwarded-For holds a value that is not an IP address');
-        return;
-      }
-      for (const [name, value] of Object.entries(API_HEADERS)) res.setHeader(name, value);
-      return api.handle(req, res, target.pathname, address);
-    }
-    if (!(PAGE_METHODS as readonly string[]).includes(method)) {
-      jsonError(res, 405, `${method} is not allowed here: pages answer ${PAGE_METHODS.join(' and ')}`, {
-        Allow: PAGE_METHODS.join(', '),
-      });
+    if (!isApi(target)) return serveStatic(req, res, target.pathname, target.target);
+    const address = clientAddress(req, config);
+    if (!address) {
+      jsonError(res, 400, 'X-Forwarded-For holds a value that is not an IP address');
       return;
     }
-    return serveStatic(req, res, target.pathname, target.target);
+    for (const [name, value] of Object.entries(API_HEADERS)) res.setHeader(name, value);
+    return api.handle(req, res, target.pathname, address);
   }
 
   return (req: IncomingMessage, res: ServerResponse) => {
