@@ -146,12 +146,12 @@ export function createStaticHandler({ root, cacheDir, csp }: StaticOptions) {
    * file, in the shape it always had, so scripts written against it keep working on this server.
    */
   const blocks = new Map<string, { mtimeMs: number; ports: Map<number, unknown> }>();
-  async function portJson(pathname: string): Promise<{ body: Buffer; headers: Record<string, string> } | undefined> {
+  async function portJson(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
     const port = Number(/^\/ports\/(\d{1,5})\.json$/.exec(pathname)?.[1] ?? NaN);
-    if (!isPort(port)) return undefined;
+    if (!isPort(port)) return false;
     const block = `/ports/range/${blockOf(port).slug}.json`;
     const found = await locate(block);
-    if (!found || !('file' in found)) return undefined;
+    if (!found || !('file' in found)) return false;
     let ports = blocks.get(found.file);
     if (ports?.mtimeMs !== found.stats.mtimeMs) {
       const parsed = JSON.parse(await readFile(found.file, 'utf8')) as { ports: { port: number }[] };
@@ -159,18 +159,23 @@ export function createStaticHandler({ root, cacheDir, csp }: StaticOptions) {
       blocks.set(found.file, ports);
     }
     const facts = ports.ports.get(port);
-    if (facts === undefined) return undefined;
-    return {
-      body: Buffer.from(JSON.stringify(facts)),
-      headers: {
-        ...assetHeaders,
-        'Content-Type': TYPES['.json']!,
-        'Cache-Control': cacheControl(pathname),
-        ETag: `W/"${found.stats.mtimeMs.toString(36)}-${port}"`,
-        Link: `<${block}>; rel="alternate"; type="application/json"`,
-      },
+    if (facts === undefined) return false;
+    const body = Buffer.from(JSON.stringify(facts));
+    const headers = {
+      ...assetHeaders,
+      'Content-Type': TYPES['.json']!,
+      'Cache-Control': cacheControl(pathname),
+      ETag: `W/"${found.stats.mtimeMs.toString(36)}-${port}"`,
+      Link: `<${block}>; rel="alternate"; type="application/json"`,
     };
+    const fresh = req.headers['if-none-match'] === headers.ETag;
+    res.writeHead(fresh ? 304 : 200, fresh ? headers : { ...headers, 'Content-Length': body.length });
+    res.end(fresh || req.method === 'HEAD' ? undefined : body);
+    return true;
   }
+
+  /** Answers for paths that have no file in the build, tried in turn before the 404; each says if it answered. */
+  const withoutFile: ((req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>)[] = [portJson];
 
   async function notFoundPage(pathname: string): Promise<{ file: string; stats: Stats } | undefined> {
     const locale = LOCALES.find((l) => pathname === `/${l}` || pathname.startsWith(`/${l}/`));
@@ -235,8 +240,10 @@ export function createStaticHandler({ root, cacheDir, csp }: StaticOptions) {
   }
 
   /**
-   * Answers a GET or HEAD. `pathname` is decoded and checked by http.ts; `target` is the request target as the
-   * client sent it, which a redirect repeats with its slash added.
+   * Answers a GET or HEAD, in this order: a directory's redirect, the file, an answer of the site's own for a path
+   * without a file (withoutFile), the locale's 404 page. An answer a page's query decides (a redirect for a
+   * search) would go before the file. `pathname` is decoded and checked by http.ts; `target` is the request
+   * target as the client sent it, which a redirect repeats with its slash added.
    */
   return async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string, target: string) {
     const found = await locate(pathname);
@@ -248,14 +255,7 @@ export function createStaticHandler({ root, cacheDir, csp }: StaticOptions) {
       return;
     }
     if (found) return sendFile(req, res, found, 200, pathname);
-    // Paths that have no file but an answer of their own go here, before the 404.
-    const json = await portJson(pathname);
-    if (json) {
-      const fresh = req.headers['if-none-match'] === json.headers['ETag'];
-      res.writeHead(fresh ? 304 : 200, fresh ? json.headers : { ...json.headers, 'Content-Length': json.body.length });
-      res.end(fresh || req.method === 'HEAD' ? undefined : json.body);
-      return;
-    }
+    for (const answer of withoutFile) if (await answer(req, res, pathname)) return;
     const page = await notFoundPage(pathname);
     if (page) return sendFile(req, res, page, 404, pathname);
     res.writeHead(404, { ...documentHeaders, 'Content-Type': 'text/plain; charset=utf-8' });

@@ -20,7 +20,7 @@ async function pagesAnswered(origin: string, during: () => Promise<void>): Promi
   const probe = (async () => {
     while (state.running) {
       sent++;
-      if ((await send(origin, { path: '/ports/3515/' }).catch(() => undefined))?.status === 200) answered++;
+      if ((await send(origin, { path: '/' }).catch(() => undefined))?.status === 200) answered++;
       await pause(50);
     }
   })();
