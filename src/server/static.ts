@@ -23,6 +23,7 @@ import { LOCALES } from '../i18n/locales.ts';
 import { isPort } from '../lib/ports/number.ts';
 import { blockOf } from '../lib/ports/range.ts';
 import { cacheControl, SECURITY_HEADERS, SERVER_FILES } from '../lib/security-headers.ts';
+import { log } from './log.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -197,8 +198,17 @@ export function createStaticHandler({ root, cacheDir, csp }: StaticOptions) {
     const extension = extname(file);
     const compressible = qualityOf(file, stats.size, 'br') !== undefined;
     const encoding = compressible ? negotiate(req) : 'identity';
-    const quality = encoding === 'identity' ? undefined : qualityOf(file, stats.size, encoding);
-    const path = quality === undefined ? file : await compressed(file, stats, encoding as Encoding, quality);
+    const chosen = encoding === 'identity' ? undefined : qualityOf(file, stats.size, encoding);
+    // A copy that cannot be made (a full disk) leaves the page served as it is, not refused.
+    const copy =
+      chosen === undefined
+        ? undefined
+        : await compressed(file, stats, encoding as Encoding, chosen).catch((error: unknown) => {
+            log.error(`cannot keep a compressed copy of ${file} in ${cacheDir}`, error);
+            return undefined;
+          });
+    const quality = copy === undefined ? undefined : chosen;
+    const path = copy ?? file;
     const caching = status === 200 ? cacheControl(pathname) : 'no-cache';
     const tag = `"${stats.size.toString(36)}-${Math.trunc(stats.mtimeMs).toString(36)}${quality === undefined ? '' : `-${encoding}`}"`;
     res.statusCode = status;

@@ -1,6 +1,6 @@
 /** The production server's static files over real HTTP: compression, validators, ranges and errors. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,6 +137,24 @@ describe('compression', () => {
         entry.isDirectory() ? inDist(join(dir, entry.name)) : /\.(br|gz)$/.test(entry.name) ? [entry.name] : [],
       );
     assert.deepEqual(inDist(DIST), []);
+  });
+
+  test('a cache folder that can no longer be written leaves pages served as they are, not refused', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'dormant-ports-cache-'));
+    const own = await startServer({ SERVE_CACHE_DIR: broken });
+    try {
+      // A file where the folder was: no copy can be made under it.
+      rmSync(broken, { recursive: true });
+      writeFileSync(broken, '');
+      const answer = await send(own.origin, { path: PAGE, headers: { 'Accept-Encoding': 'br' } });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.headers['content-encoding'], undefined);
+      assert.equal(Number(answer.headers['content-length']), page.length);
+      assert.match(own.output(), /cannot keep a compressed copy/);
+    } finally {
+      await own.stop();
+      rmSync(broken, { force: true });
+    }
   });
 
   test('passes Pagefind’s already compressed index files through untouched', async () => {
