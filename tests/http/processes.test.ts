@@ -115,16 +115,16 @@ describe('under systemd, systemd restarts the server', () => {
 
 describe('a worker that stops answering', () => {
   test('a stopped worker, which holds its socket and answers nothing, is killed and replaced', async () => {
-    await withServer({ SERVE_WORKER_TIMEOUT_MS: '2000', FEEDBACK_DB_BUSY_TIMEOUT_MS: '500' }, async (server) => {
+    await withServer({ SERVE_WORKER_TIMEOUT_MS: '3000', FEEDBACK_DB_BUSY_TIMEOUT_MS: '500' }, async (server) => {
       const [stopped, other] = await server.workers();
       process.kill(stopped!, 'SIGSTOP');
       await waitFor(
         async () => !isRunning(stopped!) && (await server.workers()).length === 2,
         'the stopped worker to be replaced',
-        10_000,
+        15_000,
       );
       assert.ok((await server.workers()).includes(other!), 'the worker that answered was left alone');
-      assert.match(server.output(), /has not answered for 2000 ms; replacing it/);
+      assert.match(server.output(), /has not answered for 3000 ms; replacing it/);
       const answers = await Promise.all(Array.from({ length: 20 }, () => send(server.origin, { path: '/' })));
       assert.deepEqual(new Set(answers.map((answer) => answer.status)), new Set([200]));
     });
