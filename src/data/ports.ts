@@ -401,10 +401,9 @@ export interface Labelled {
  */
 export async function getEvaluation(): Promise<Labelled[]> {
   const views = new Map((await getPortViews()).map((view) => [view.port, view]));
-  const rows = parse(readFileSync(`${EVIDENCE_DIR}/evaluation.csv`, 'utf8'), { columns: true }) as Record<
-    string,
-    string
-  >[];
+  const rows = parse<Record<string, string>>(readFileSync(`${EVIDENCE_DIR}/evaluation.csv`, 'utf8'), {
+    columns: true,
+  });
   return rows.map((row) => ({
     port: Number(row['port']),
     protocol: row['protocol'] ?? '',
