@@ -2,6 +2,7 @@
 import { getCollection, type CollectionEntry } from 'astro:content';
 import { articleFacts, dormancy, mentionsByPort, type Mention, type Verdict } from '../lib/dormancy.ts';
 import { loadEvidence, type Evidence, type PortEvidence } from '../lib/evidence.ts';
+import type { PortHistory } from '../lib/history/changes.ts';
 import { blockOf, BLOCK_SIZE, rangeOf } from '../lib/ports/range.ts';
 import {
   checkAgreement,
@@ -14,6 +15,7 @@ import {
 import type { LookupEntry, LookupGap } from '../lib/search/lookup.ts';
 import type { Locale } from '../i18n/locales.ts';
 import { localeHref, portLink, type LocalizedLink } from '../i18n/urls.ts';
+import { getPortHistory } from './history.ts';
 
 export type PortEntry = CollectionEntry<'ports'>;
 
@@ -59,6 +61,8 @@ export interface PortView {
   mentions: Mention[];
   /** Articles about other ports that cite IANA's entry for this one (3521's on Netrek's game port, 2592). */
   citedBy: number[];
+  /** What the registry's history says of the port (src/lib/history/). */
+  history?: PortHistory;
 }
 
 /** The ports whose IANA entry an article cites, other than its own. */
@@ -91,6 +95,7 @@ export function getPortViews(): Promise<PortView[]> {
         const entry = entries.get(port);
         const found = evidenceFor(port);
         const told = mentions.get(port) ?? [];
+        const history = getPortHistory(port);
         const verdict = dormancy(port, entry?.rows ?? [], found, article && articleFacts(article.data), told);
         return {
           port,
@@ -101,6 +106,7 @@ export function getPortViews(): Promise<PortView[]> {
           citedBy: (cited.get(port) ?? []).filter((by) => !told.some((mention) => mention.article === by)),
           ...(article ? { article } : {}),
           ...(entry ? { registry: entry } : {}),
+          ...(history ? { history } : {}),
         };
       });
   })();
@@ -124,10 +130,20 @@ export async function getPortRoutes(filter: (view: PortView) => boolean = () => 
 /** IANA's registrations on the port, rows that differ only by protocol taken together, in IANA's order. */
 export const pageRegistrations = (view: PortView): Registration[] => registrations(view.registry?.rows ?? []);
 
-/** What a page is called after "Port N:": the article's title, else IANA's service name, else its description. */
+/**
+ * What a page is called after "Port N:": the article's title, else IANA's service name, else (for a number that
+ * lost its service) the former one, else IANA's description.
+ */
 export function pageTitle(view: PortView): string {
   const first = liveRegistrations(view.registry?.rows ?? [])[0] ?? pageRegistrations(view)[0];
-  return view.article?.data.title ?? first?.service ?? first?.description ?? `Port ${view.port}`;
+  const former = view.history?.removed && view.history.former[0]?.service;
+  return (
+    view.article?.data.title ??
+    first?.service ??
+    (former ? `formerly ${former}` : undefined) ??
+    first?.description ??
+    `Port ${view.port}`
+  );
 }
 
 export type PageKind = 'article' | 'registry';

@@ -148,7 +148,8 @@ describe('readTimeline', () => {
 
   test('a removed service: the port lost its assignment, first seen gone in the version after its last', () => {
     const ftp = port(47);
-    assert.deepEqual(ftp.removed, { date: '2020-03-31', since: '2016-01-08' });
+    // IANA's note on the number ("This entry has been removed on 2017-05-18") gives IANA's own day.
+    assert.deepEqual(ftp.removed, { date: '2020-03-31', since: '2016-01-08', iana: '2017-05-18' });
     assert.deepEqual(ftp.former, [
       {
         service: 'ni-ftp',

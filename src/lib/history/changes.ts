@@ -74,8 +74,11 @@ export interface PortHistory {
   changes: Change[];
   /** Services no longer on the port, most recent first. */
   former: Former[];
-  /** The port has no service now but had one: when it lost the last (first seen gone, or IANA's date). */
-  removed?: { date: string; since?: string };
+  /**
+   * The port has no service now but had one: when it lost the last (first seen gone; for a service known only
+   * from IANA's note, IANA's date), and the day IANA's note on the number gives, if it gives one.
+   */
+  removed?: { date: string; since?: string; iana?: string };
   /** The latest change of any kind, and what it touched. */
   lastChange?: { date: string; kinds: ChangeKind[]; fields: TrackedField[] };
   /** The latest change of an assignee or contact of the port's services, first seen on this date. */
@@ -314,6 +317,11 @@ export function readTimeline(history: History, current: Snapshot): Timeline {
   }
   for (const [port, notes] of current.notes) {
     if (currentByPort.has(port)) continue;
+    const said = notes
+      .map((note) => /(?:removed|de-?assigned)(?: on)? (\d{4}-\d{2}-\d{2})/i.exec(note)?.[1])
+      .find(Boolean);
+    const removed = ports.get(port)?.removed;
+    if (removed && said) removed.iana = said;
     const known = ports.get(port);
     const told = notes.flatMap((note) => formerFromNote(note) ?? []);
     const fresh = told.filter((f) => !known?.former.some((k) => k.service === f.service));
@@ -392,8 +400,16 @@ export function formerFromNote(note: string): Former | undefined {
   return { service: name, protocols: [], until: date, from: 'iana-note' };
 }
 
+/** The numbers that lost their service and have none now: each gets a page that says what it was. */
+export const formerlyAssigned = (timeline: Pick<Timeline, 'ports'>): Set<number> =>
+  new Set([...timeline.ports.values()].filter((p) => p.removed).map((p) => p.port));
+
 /** The month a date falls in, as `YYYY-MM`: change pages are by month. */
 export const monthOf = (date: string) => date.slice(0, 7);
+
+/** The change page of the month a date falls in (`/changes/2019/07/`), at a port's first change there if given. */
+export const changesHref = (date: string, port?: number) =>
+  `/changes/${date.slice(0, 4)}/${date.slice(5, 7)}/${port === undefined ? '' : `#port-${port}`}`;
 
 /** Every month with changes, newest first, with its changes in record order. */
 export function changesByMonth(changes: readonly Change[]): { month: string; changes: Change[] }[] {
