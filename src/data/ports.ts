@@ -96,7 +96,7 @@ export function getPortViews(): Promise<PortView[]> {
         const found = evidenceFor(port);
         const told = mentions.get(port) ?? [];
         const history = getPortHistory(port);
-        const verdict = dormancy(port, entry?.rows ?? [], found, article && articleFacts(article.data), told);
+        const verdict = dormancy(port, entry?.rows ?? [], found, article && articleFacts(article.data), told, history);
         return {
           port,
           evidence: found,

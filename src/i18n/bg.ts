@@ -315,4 +315,7 @@ export const bg: Dictionary = {
   'lookup.submit': 'Към порта',
   'lookup.hint': 'Число от 0 до 65535.',
   'lookup.invalid': 'Въведете цяло число от 0 до 65535.',
+  // The registry's history: each port's timeline, the change pages and the feed (src/lib/history/).
+  'dormancy.reason.history':
+    'IANA е оттеглила присвояването ({value}) – собственото ѝ признание, че услугата не се е използвала.',
 };

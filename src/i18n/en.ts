@@ -309,4 +309,6 @@ export const en = {
   'lookup.submit': 'Go to port',
   'lookup.hint': 'A number from 0 to 65535.',
   'lookup.invalid': 'Enter a whole number from 0 to 65535.',
+  // The registry's history: each port's timeline, the change pages and the feed (src/lib/history/).
+  'dormancy.reason.history': 'IANA withdrew its assignment ({value}): its own word that the service went unused.',
 } as const;

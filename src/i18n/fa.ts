@@ -318,4 +318,7 @@ export const fa: Dictionary = {
   'lookup.submit': 'رفتن به درگاه',
   'lookup.hint': 'عددی از 0 تا 65535.',
   'lookup.invalid': 'یک عدد صحیح از 0 تا 65535 وارد کنید.',
+  // The registry's history: each port's timeline, the change pages and the feed (src/lib/history/).
+  'dormancy.reason.history':
+    'IANA تخصیص آن را پس گرفته است ({value}): گواهی خود IANA که این سرویس بی‌استفاده مانده است.',
 };

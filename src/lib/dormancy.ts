@@ -13,6 +13,7 @@
  * labelled ports in content/evidence/evaluation.csv.
  */
 import type { PortEvidence } from './evidence.ts';
+import { changesHref, type PortHistory } from './history/changes.ts';
 import { assigneeKind, citesDocument, ianaItems, ianaRegistryUrl } from './iana.ts';
 import { rangeOf } from './ports/range.ts';
 import type { RegistryRow } from './registry.ts';
@@ -32,7 +33,8 @@ export type Signal =
   | 'reference'
   | 'assignee'
   | 'unauthorized-use'
-  | 'status';
+  | 'status'
+  | 'history';
 
 export interface Reason {
   signal: Signal;
@@ -100,8 +102,11 @@ export function dormancy(
   evidence: PortEvidence,
   article?: ArticleFacts,
   mentions: readonly Mention[] = [],
+  history?: Pick<PortHistory, 'removed' | 'former'>,
 ): Verdict {
   const reasons: Reason[] = [];
+  // A number whose service IANA withdrew (src/lib/history/): its page comes from the registry's history.
+  const removed = history?.removed;
   const add = (signal: Signal, value: string, source: string, points: VerdictValue) =>
     reasons.push({ signal, value, source, points });
   const iana = ianaRegistryUrl(port);
@@ -125,7 +130,9 @@ export function dormancy(
       observed.frequency >= limits.often ? 'in-use' : observed.frequency >= limits.noise ? 'unknown' : 'likely-dormant';
     add('nmap', `${protocol} ${observed.text}`, SOURCES.nmap, points);
   }
-  if (Object.keys(evidence.nmap).length === 0) add('nmap', 'none', SOURCES.nmap, 'likely-dormant');
+  // The Nmap extract holds only numbers with a page when it was made (content/evidence/README.md); for a number
+  // that has one only through its history, no figure means "not extracted", not "never seen open".
+  if (Object.keys(evidence.nmap).length === 0 && !removed) add('nmap', 'none', SOURCES.nmap, 'likely-dormant');
   for (const [protocol, dissectors] of Object.entries(evidence.wireshark)) {
     add('wireshark', `${list(dissectors)}/${protocol}`, SOURCES.wireshark, 'unknown');
   }
@@ -168,6 +175,11 @@ export function dormancy(
   );
   const unauthorized = rows.flatMap((row) => (row.unauthorizedUse ? [row.unauthorizedUse] : []));
   if (unauthorized.length > 0) add('unauthorized-use', list(unauthorized), iana, 'unknown');
+  if (history?.removed && live.length === 0) {
+    // Known from the record of versions, the month's change page says when; from IANA's note alone, the entry.
+    const source = history.removed.since === undefined ? iana : changesHref(history.removed.date, port);
+    add('history', list(history.former.map((f) => f.service)), source, 'likely-dormant');
+  }
 
   return { verdict: decide(reasons, article !== undefined), reasons };
 }
@@ -175,6 +187,9 @@ export function dormancy(
 function decide(reasons: readonly Reason[], hasArticle: boolean): VerdictValue {
   if (hasArticle) return reasons.find((r) => r.signal === 'article')!.points;
   if (reasons.some((r) => r.points === 'in-use')) return 'in-use';
+  // A withdrawn assignment is IANA's own word that the service went unused; the registry's other signs (range,
+  // dates, reference) describe a registration that no longer exists. Only evidence of use outweighs it.
+  if (reasons.some((r) => r.signal === 'history')) return 'likely-dormant';
   // Dormant only when every sign agrees. Whether a person or a company holds a registration says little (both
   // abandon them); an IETF assignment does count, as a standards-track protocol.
   const decisive = reasons.filter((r) => r.signal !== 'assignee' || r.value.includes('ietf'));

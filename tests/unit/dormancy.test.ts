@@ -112,6 +112,31 @@ describe('the verdict, rule by rule', () => {
     assert.equal(verdictOf([row()], { netbase: { tcp: ['x'] } }, article('reported', 'dormant')), 'likely-dormant');
     assert.equal(verdictOf([row()], {}, article('sourced', 'squatted')), 'in-use');
   });
+
+  test('a number whose service IANA withdrew is likely dormant, the month’s change page the reason', () => {
+    // Port 47 today: IANA's "Reserved" rows, in the system range, with no dates a registration would have.
+    const reserved = row({ first: 47, last: 47, status: 'reserved', description: 'Reserved', modified: '2017-05-18' });
+    delete reserved.service;
+    const history = {
+      removed: { date: '2017-05-24', since: '2017-05-17' },
+      former: [{ service: 'ni-ftp', protocols: ['tcp', 'udp'], until: '2017-05-24', from: 'history' as const }],
+    };
+    const verdict = dormancy(47, [reserved], none(47), undefined, [], history);
+    assert.equal(verdict.verdict, 'likely-dormant');
+    assert.deepEqual(verdict.reasons.at(-1), {
+      signal: 'history',
+      value: 'ni-ftp',
+      source: '/changes/2017/05/#port-47',
+      points: 'likely-dormant',
+    });
+    // The Nmap extract has no figures for such numbers: the verdict does not say scans never saw it.
+    assert.ok(!verdict.reasons.some((r) => r.signal === 'nmap'));
+    // Evidence of use still outweighs it.
+    assert.equal(
+      dormancy(47, [reserved], { ...none(47), netbase: { tcp: ['x'] } }, undefined, [], history).verdict,
+      'in-use',
+    );
+  });
 });
 
 describe('the verdict against the labelled ports', () => {
