@@ -35,6 +35,16 @@ export function getChangeMonths(): ChangeMonth[] {
   return months;
 }
 
+/** Every month's page with the months either side, for the routes' getStaticPaths. */
+export function getChangeMonthRoutes(): { month: ChangeMonth; older?: string; newer?: string }[] {
+  const all = getChangeMonths();
+  return all.map((month, i) => ({
+    month,
+    ...(all[i + 1] ? { older: all[i + 1]!.month } : {}),
+    ...(i > 0 ? { newer: all[i - 1]!.month } : {}),
+  }));
+}
+
 /** The names each port went by and no longer does ("visicron-vs"), for search. */
 export function getFormerNames(): Map<number, string[]> {
   const names = new Map<number, string[]>();

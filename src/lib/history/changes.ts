@@ -404,6 +404,13 @@ export function formerFromNote(note: string): Former | undefined {
 export const formerlyAssigned = (timeline: Pick<Timeline, 'ports'>): Set<number> =>
   new Set([...timeline.ports.values()].filter((p) => p.removed).map((p) => p.port));
 
+/** Copies further apart than this leave a change's date open by more than "within a week or so". */
+const LONG_WINDOW_DAYS = 45;
+
+/** The change could have happened weeks or months before it was first seen (the 2020 gap, the 2024 → 2026 step). */
+export const longWindow = (change: Pick<Change, 'date' | 'since'>): boolean =>
+  change.since !== '' && (Date.parse(change.date) - Date.parse(change.since)) / 86_400_000 > LONG_WINDOW_DAYS;
+
 /** The month a date falls in, as `YYYY-MM`: change pages are by month. */
 export const monthOf = (date: string) => date.slice(0, 7);
 
