@@ -217,7 +217,9 @@ export async function getBlockRoutes(): Promise<
   return blocks.map((block, i) => ({ block, prev: blocks[i - 1], next: blocks[i + 1] }));
 }
 
-const registeredOf = (view: PortView) => liveRegistrations(view.registry?.rows ?? [])[0]?.registered ?? '';
+// The date the tables show: a number that lost its service may keep its registration date on IANA's own row.
+const registeredOf = (view: PortView) =>
+  (liveRegistrations(view.registry?.rows ?? [])[0] ?? pageRegistrations(view)[0])?.registered ?? '';
 
 /** Ports whose verdict is "likely dormant", by registration date, oldest first; ties by port number. */
 export async function getDormantPorts(): Promise<PortView[]> {
