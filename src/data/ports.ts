@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import type { Verdict } from '../lib/dormancy.ts';
 import { portStates, type PortState } from '../lib/verdicts.ts';
 import { loadEvidence, type Evidence, type PortEvidence } from '../lib/evidence.ts';
+import type { PortHistory } from '../lib/history/changes.ts';
 import { MAX_PORT } from '../lib/ports/number.ts';
 import { blockOf, BLOCK_SIZE, rangeOf } from '../lib/ports/range.ts';
 import {
@@ -19,6 +20,7 @@ import type { LookupEntry, LookupGap } from '../lib/search/lookup.ts';
 import { groupUses, type KnownUse } from '../lib/uses.ts';
 import type { Locale } from '../i18n/locales.ts';
 import { localeHref, portLink, type LocalizedLink } from '../i18n/urls.ts';
+import { getPortHistory, getTimeline } from './history.ts';
 
 export type PortEntry = CollectionEntry<'ports'>;
 
@@ -66,6 +68,7 @@ function getPortStates(): Promise<Map<number, PortState>> {
     ]);
     return portStates({
       registry,
+      history: getTimeline().ports,
       evidence: loadedEvidence(),
       articles: articles.map((article) => article.data),
       dataset: dataset.map((entry) => entry.data),
@@ -94,6 +97,8 @@ export interface PortView {
   mentions: Mention[];
   /** Articles about other ports that cite IANA's entry for this one (3521's on Netrek's game port, 2592). */
   citedBy: number[];
+  /** What the registry's history says of the port (src/lib/history/). */
+  history?: PortHistory;
 }
 
 /** The ports whose IANA entry an article cites, other than its own. */
@@ -119,6 +124,7 @@ export function getPortViews(): Promise<PortView[]> {
     return [...all.values()].map(({ port, entry, uses: here, verdict }) => {
       const article = byPort.get(port);
       const found = evidenceFor(port);
+      const history = getPortHistory(port);
       const told: Mention[] = here.flatMap((use) =>
         use.origin === 'article' && use.article !== port && use.evidence === 'documented'
           ? [{ name: use.name, article: use.article! }]
@@ -134,6 +140,7 @@ export function getPortViews(): Promise<PortView[]> {
         citedBy: (cited.get(port) ?? []).filter((by) => !told.some((mention) => mention.article === by)),
         ...(article ? { article } : {}),
         ...(entry ? { registry: entry } : {}),
+        ...(history ? { history } : {}),
       };
     });
   })();
@@ -157,12 +164,22 @@ export async function getPortRoutes(filter: (view: PortView) => boolean = () => 
 /** IANA's registrations on the port, rows that differ only by protocol taken together, in IANA's order. */
 export const pageRegistrations = (view: PortView): Registration[] => registrations(view.registry?.rows ?? []);
 
-/** What a page is called after "Port N:": the article's title, else IANA's service name, else its description. */
+/**
+ * What a page is called after "Port N:": the article's title, else IANA's service name, else (for a number that
+ * lost its service) the former one, else IANA's description.
+ */
 export function pageTitle(view: PortView): string {
   const first = liveRegistrations(view.registry?.rows ?? [])[0] ?? pageRegistrations(view)[0];
-  // A number IANA never assigned goes by what runs there.
-  const used = first ? undefined : groupUses(view.uses).find((group) => group.current)?.name;
-  return view.article?.data.title ?? first?.service ?? first?.description ?? used ?? `Port ${view.port}`;
+  const former = view.history?.removed && view.history.former[0]?.service;
+  return (
+    view.article?.data.title ??
+    first?.service ??
+    (former ? `formerly ${former}` : undefined) ??
+    first?.description ??
+    // A number IANA never assigned goes by what runs there.
+    groupUses(view.uses).find((group) => group.current)?.name ??
+    `Port ${view.port}`
+  );
 }
 
 export type PageKind = 'article' | 'registry';
@@ -242,7 +259,9 @@ export async function getBlockRoutes(): Promise<
   return blocks.map((block, i) => ({ block, prev: blocks[i - 1], next: blocks[i + 1] }));
 }
 
-const registeredOf = (view: PortView) => liveRegistrations(view.registry?.rows ?? [])[0]?.registered ?? '';
+// The date the tables show: a number that lost its service may keep its registration date on IANA's own row.
+const registeredOf = (view: PortView) =>
+  (liveRegistrations(view.registry?.rows ?? [])[0] ?? pageRegistrations(view)[0])?.registered ?? '';
 
 /** Ports whose verdict is "likely dormant", by registration date, oldest first; ties by port number. */
 export async function getDormantPorts(): Promise<PortView[]> {
