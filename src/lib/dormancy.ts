@@ -237,32 +237,35 @@ export function dormancy(
   const all = live.length > 0 ? live : rows;
   if (live.length === 0)
     add('status', rows.length > 0 ? list(rows.map((row) => row.status)) : 'none', iana, 'likely-dormant');
-  const dates = all.map((row) => row.registered);
-  if (dates.some((date) => date === undefined)) {
-    if (history?.inFirstVersion) {
-      // IANA gives no date, but the rows were already in the oldest copy: at least that old (a lower bound).
-      // Ten years on the registry without a change, and no sign of use anywhere, is as telling as an old date.
-      add(
-        'registered',
-        `by ${history.firstSeen.slice(0, 7)}`,
-        HISTORY_SOURCE,
-        lastChange ? 'unknown' : 'likely-dormant',
-      );
+  // The rows of a withdrawn service record its removal: their dates are the removal's, not a registration's.
+  if (!(removed && live.length === 0)) {
+    const dates = all.map((row) => row.registered);
+    if (dates.some((date) => date === undefined)) {
+      if (history?.inFirstVersion) {
+        // IANA gives no date, but the rows were already in the oldest copy: at least that old (a lower bound).
+        // Ten years on the registry without a change, and no sign of use anywhere, is as telling as an old date.
+        add(
+          'registered',
+          `by ${history.firstSeen.slice(0, 7)}`,
+          HISTORY_SOURCE,
+          lastChange ? 'unknown' : 'likely-dormant',
+        );
+      } else {
+        // Unknown is kept as unknown: a missing date is not a date after 2011.
+        add('registered', 'not recorded', iana, 'unknown');
+      }
     } else {
-      // Unknown is kept as unknown: a missing date is not a date after 2011.
-      add('registered', 'not recorded', iana, 'unknown');
+      const newest = dates.sort().at(-1)!;
+      add('registered', newest, iana, oldEnough(newest));
     }
-  } else {
-    const newest = dates.sort().at(-1)!;
-    add('registered', newest, iana, oldEnough(newest));
-  }
-  const modified = rows.flatMap((row) => (row.modified ? [row.modified] : [])).sort();
-  add('modified', modified.at(-1) ?? 'never', iana, modified.length === 0 ? 'likely-dormant' : 'unknown');
-  if (lastChange && !removed) {
-    // An entry someone still edits (a new contact, a new description) has someone who cares about it.
-    add('history', lastChange.slice(0, 7), changesHref(lastChange, port), 'unknown');
-  } else if (history?.inFirstVersion) {
-    add('history', 'unchanged', HISTORY_SOURCE, 'likely-dormant');
+    const modified = rows.flatMap((row) => (row.modified ? [row.modified] : [])).sort();
+    add('modified', modified.at(-1) ?? 'never', iana, modified.length === 0 ? 'likely-dormant' : 'unknown');
+    if (lastChange && !removed) {
+      // An entry someone still edits (a new contact, a new description) has someone who cares about it.
+      add('history', lastChange.slice(0, 7), changesHref(lastChange, port), 'unknown');
+    } else if (history?.inFirstVersion) {
+      add('history', 'unchanged', HISTORY_SOURCE, 'likely-dormant');
+    }
   }
   const references = all.flatMap((row) => (row.reference ? ianaItems(row.reference) : []));
   const documented = all.some((row) => citesDocument(row.reference));

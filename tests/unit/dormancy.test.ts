@@ -195,6 +195,8 @@ describe('the verdict, rule by rule', () => {
     });
     // The Nmap extract has no figures for such numbers: the verdict does not say scans never saw it.
     assert.ok(!verdict.reasons.some((r) => r.signal === 'nmap'));
+    // The reserved row's dates record the removal: not read as someone tending a registration, nor as unchanged.
+    assert.ok(!verdict.reasons.some((r) => ['modified', 'registered', 'history'].includes(r.signal)));
     // Evidence of use still outweighs it.
     assert.equal(dormancy(47, [reserved], { ...none(47), netbase: { tcp: ['x'] } }, { history }).verdict, 'in-use');
   });
