@@ -263,14 +263,19 @@ export async function getBlockRoutes(): Promise<
 const registeredOf = (view: PortView) =>
   (liveRegistrations(view.registry?.rows ?? [])[0] ?? pageRegistrations(view)[0])?.registered ?? '';
 
+let dormant: Promise<PortView[]> | undefined;
+
 /** Ports whose verdict is "likely dormant", by registration date, oldest first; ties by port number. */
-export async function getDormantPorts(): Promise<PortView[]> {
-  return (await getPortViews())
-    .filter((view) => view.verdict.verdict === 'likely-dormant')
-    .sort((a, b) => {
-      const [x, y] = [registeredOf(a), registeredOf(b)];
-      return x < y ? -1 : x > y ? 1 : a.port - b.port;
-    });
+export function getDormantPorts(): Promise<PortView[]> {
+  // Every page of the list, in every locale, asks for it: sort once, each port's date read once.
+  dormant ??= getPortViews().then((views) =>
+    views
+      .filter((view) => view.verdict.verdict === 'likely-dormant')
+      .map((view) => ({ view, date: registeredOf(view) }))
+      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.view.port - b.view.port))
+      .map(({ view }) => view),
+  );
+  return dormant;
 }
 
 /** The shape of one port in the JSON files (documented on /about/api/). */
