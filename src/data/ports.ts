@@ -278,6 +278,19 @@ export function getDormantPorts(): Promise<PortView[]> {
   return dormant;
 }
 
+/**
+ * When the site's data was read: the day of the registry copy it was built from (the newest version in the
+ * registry's history) and the newest day a list was extracted (content/evidence/sources.json). Pages say both.
+ */
+export function getDataDates(): { registry: string; lists: string } {
+  const { sources } = loadedEvidence();
+  const lists = Object.values(sources ?? {})
+    .map((source) => source.generated)
+    .sort()
+    .at(-1);
+  return { registry: getTimeline().versions.at(-1)?.date ?? '', lists: lists ?? '' };
+}
+
 /** The shape of one port in the JSON files (documented on /about/api/). */
 export function portFacts(view: PortView) {
   const article = view.article?.data;
