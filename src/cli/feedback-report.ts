@@ -9,7 +9,8 @@
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { toCsv, toJson, toText } from '../lib/feedback/report.ts';
-import { DEFAULT_DB_URL, openStore } from '../lib/feedback/store.ts';
+import { openStore } from '../lib/feedback/open.ts';
+import { DEFAULT_DB_URL } from '../lib/feedback/store.ts';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, csv: { type: 'boolean' } } });
 const store = await openStore(process.env['FEEDBACK_DB_URL'] || DEFAULT_DB_URL, {

@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { openStore } from '../../src/lib/feedback/store.ts';
+import { openStore } from '../../src/lib/feedback/open.ts';
 import { renderTemplate, SITE_CONFIG, startNginx, nginxUnavailable } from '../support/nginx.ts';
 import { postgresUnavailable, startPostgres } from '../support/postgres.ts';
 import { DIST, startServer, type RunningServer } from '../support/server.ts';

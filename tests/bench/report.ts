@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { openStore } from '../../src/lib/feedback/store.ts';
+import { openStore } from '../../src/lib/feedback/open.ts';
 import { postgresUnavailable, startPostgres } from '../support/postgres.ts';
 import { ROOT } from '../support/server.ts';
 

@@ -15,8 +15,8 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { MIGRATIONS } from '../../src/lib/feedback/migrations.ts';
 import type { PageReport } from '../../src/lib/feedback/report.ts';
+import { openStore } from '../../src/lib/feedback/open.ts';
 import {
-  openStore,
   StoreUnavailableError,
   type Ballot,
   type FeedbackStore,

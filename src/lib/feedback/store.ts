@@ -83,3 +83,6 @@ export async function openStore(url: string = DEFAULT_DB_URL, options: StoreOpti
   const { SqliteStore } = await import('./sqlite.ts');
   return new SqliteStore(url, options);
 }
+
+/** @deprecated Moved to open.ts, so that this module no longer imports the backends that import it. */
+export { openStore } from './open.ts';
