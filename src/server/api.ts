@@ -9,7 +9,8 @@ import { Readable } from 'node:stream';
 import { handleFeedback, preflight, refuse, type FeedbackContext } from '../lib/feedback/handler.ts';
 import { loadKey, VisitorKeys } from '../lib/feedback/identity.ts';
 import { toJson } from '../lib/feedback/report.ts';
-import { openStore, StoreUnavailableError, type FeedbackStore } from '../lib/feedback/store.ts';
+import { openStore } from '../lib/feedback/open.ts';
+import { StoreUnavailableError, type FeedbackStore } from '../lib/feedback/store.ts';
 import type { ServerConfig } from './config.ts';
 import { log } from './log.ts';
 
