@@ -3,6 +3,9 @@
  * embedded SQLite file (the default, `data/feedback.db`, for one machine) or a PostgreSQL server
  * (`postgres://…`, for several API instances). Both keep the vote, the per-network cap and the per-minute rate
  * limit in one transaction, so the rules hold across every process and instance that shares the store.
+ *
+ * This module is the contract only; the backends (sqlite.ts, postgres.ts) import it, and open.ts, which imports
+ * them, picks one. Imports point one way: open.ts → backends → store.ts.
  */
 import type { Locale } from '../../i18n/locales.ts';
 import type { PageReport, ReportOptions } from './report.ts';
@@ -74,15 +77,3 @@ export function backendOf(url: string): FeedbackStore['backend'] {
   }
   return 'sqlite';
 }
-
-export async function openStore(url: string = DEFAULT_DB_URL, options: StoreOptions = {}): Promise<FeedbackStore> {
-  if (backendOf(url) === 'postgres') {
-    const { PostgresStore } = await import('./postgres.ts');
-    return new PostgresStore(url, options);
-  }
-  const { SqliteStore } = await import('./sqlite.ts');
-  return new SqliteStore(url, options);
-}
-
-/** @deprecated Moved to open.ts, so that this module no longer imports the backends that import it. */
-export { openStore } from './open.ts';
