@@ -6,6 +6,7 @@
  */
 import { DEFAULT_LOCALE, type Locale } from '../../i18n/locales.ts';
 import { COOKIE_NAME, type VisitorKeys } from './identity.ts';
+import { logStore } from './log.ts';
 import { describeIssue, fromForm, MAX_BODY_BYTES, voteSchema } from './schema.ts';
 import { StoreUnavailableError, type FeedbackStore, type Limits } from './store.ts';
 
@@ -106,7 +107,7 @@ function reportUnavailable(reason: string, now = Date.now()): void {
     return;
   }
   const more = last?.since ? ` (${last.since} more votes refused for this since the last line)` : '';
-  console.error(`${new Date(now).toISOString()} error [${process.pid}] feedback: votes not stored: ${reason}${more}`);
+  logStore('error', `votes not stored: ${reason}${more}`);
   reported.set(reason, { at: now, since: 0 });
 }
 
