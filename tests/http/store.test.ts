@@ -613,6 +613,67 @@ describe('the PostgreSQL store over TLS', { skip: requires(postgresUnavailable()
   });
 });
 
+/**
+ * What "durably stored" means for a vote on SQLite: the write-ahead log that holds it has been flushed to the
+ * disk (fsync or fdatasync) before the vote is acknowledged, so a power cut cannot take back an answer of 200.
+ * A child process casts votes a batch at a time and prints "ack N" as each one resolves; strace records, in
+ * order, its writes to the log, its flushes and those prints.
+ */
+describe('the SQLite store on disk', { skip: requires(straceUnavailable()) }, () => {
+  test('acknowledges a vote only after the log that holds it has been flushed to the disk', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dormant-ports-durable-'));
+    try {
+      const child = `
+        import { writeSync } from 'node:fs';
+        const { SqliteStore } = await import(${JSON.stringify(join(ROOT, 'src/lib/feedback/sqlite.ts'))});
+        const store = new SqliteStore(${JSON.stringify(`file:${join(dir, 'feedback.db')}`)});
+        await store.ready();
+        let n = 0;
+        for (let round = 0; round < 5; round++) {
+          await Promise.all(Array.from({ length: 10 }, async () => {
+            const i = n++;
+            await store.cast({ port: i, locale: 'en', rating: 'helpful', voter: 'v' + i, network: 'n' + i,
+              rateKey: 'r' + i, at: new Date() }, { perNetwork: 3, perMinute: 1000 });
+            writeSync(1, 'ack ' + i + '\\n');
+          }));
+        }
+        await store.close();`;
+      const log = join(dir, 'strace.log');
+      execFileSync(
+        'strace',
+        [...['-f', '-y', '-qq', '-o', log, '-e', 'trace=pwrite64,pwritev,write,fsync,fdatasync'], process.execPath],
+        {
+          input: child,
+          stdio: ['pipe', 'ignore', 'inherit'],
+          env: { ...process.env, NODE_OPTIONS: '--input-type=module' },
+        },
+      );
+      const wal = `${join(dir, 'feedback.db')}-wal>`;
+      let unflushed = false;
+      const early: string[] = [];
+      let acks = 0;
+      for (const line of readFileSync(log, 'utf8').split('\n')) {
+        if (/\bpwrite(64|v)\(/.test(line) && line.includes(wal)) unflushed = true;
+        else if (/\b(fsync|fdatasync)\(/.test(line) && line.includes(wal)) unflushed = false;
+        else if (/\bwrite\(1</.test(line) && line.includes('"ack ')) {
+          acks++;
+          if (unflushed) early.push(/"ack (\d+)/.exec(line)?.[1] ?? '?');
+        }
+      }
+      assert.equal(acks, 50);
+      assert.deepEqual(early, [], 'votes acknowledged before the log holding them was flushed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function straceUnavailable(): string | undefined {
+  return spawnSync('strace', ['-V']).status === 0
+    ? undefined
+    : 'strace not installed: apt-get install strace (to see when the store flushes to the disk)';
+}
+
 function opensslUnavailable(): string | undefined {
   return spawnSync('openssl', ['version']).status === 0
     ? undefined
