@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -610,6 +610,50 @@ describe('the PostgreSQL store over TLS', { skip: requires(postgresUnavailable()
   test('sslmode and sslrootcert in FEEDBACK_DB_URL work as in libpq', async () => {
     const url = `${cluster.url}?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`;
     assert.equal((await castOne(url)).kind, 'stored');
+  });
+});
+
+/**
+ * A SQLite store file that loses its contents (truncated, or an empty file put in its place) is not a new store:
+ * votes acknowledged into a fresh one would pass for the store's while every earlier vote is gone.
+ */
+describe('a truncated SQLite store', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dormant-ports-truncated-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('is refused on opening, and left as it is rather than made into a new store', async () => {
+    const file = join(dir, 'at-rest.db');
+    const first = await openTracked(`file:${file}`);
+    await first.cast(ballot(), LIMITS);
+    await first.close();
+    truncateSync(file, 0);
+    const store = await openTracked(`file:${file}`);
+    await assert.rejects(store.ready(), /is empty \(truncated/);
+    await assert.rejects(store.cast(ballot(), LIMITS), StoreUnavailableError);
+    assert.equal(statSync(file).size, 0);
+  });
+
+  test('is refused from the moment it is truncated while open, and the server is told why', async () => {
+    const file = join(dir, 'in-use.db');
+    const store = await openTracked(`file:${file}`);
+    for (let i = 0; i < 20; i++) await store.cast(ballot({ port: i }), LIMITS);
+    // What the votes above made of the main file once copied there, as a running server's file would be.
+    await (await openTracked(`file:${file}`)).count();
+    new DatabaseSync(file).exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    truncateSync(file, 0);
+    const refusals = await Promise.allSettled(Array.from({ length: 5 }, () => store.cast(ballot(), LIMITS)));
+    assert.deepEqual(
+      refusals.map((r) => r.status),
+      Array(5).fill('rejected'),
+    );
+    for (const r of refusals)
+      assert.match(String((r as PromiseRejectedResult).reason), /truncated|holds no feedback store/);
+    await assert.rejects(store.cast(ballot(), LIMITS), StoreUnavailableError);
   });
 });
 
