@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
+import { parse } from 'csv-parse/sync';
 import { toCsv, toJson, toText, type PageReport } from '../../src/lib/feedback/report.ts';
 import { SqliteStore } from '../../src/lib/feedback/sqlite.ts';
 
@@ -105,6 +106,30 @@ describe('the feedback report', () => {
     assert.equal(csv.length, 7);
     assert.match(csv[0]!, /^port,not-helpful,somewhat,helpful,total,helpful_share,votes_en,votes_fa,votes_bg,/);
     assert.equal(csv.filter((line) => line.startsWith('port,')).length, 1);
+  });
+
+  test('writes a comment that a spreadsheet would run as a formula as text', async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'dormant-ports-csv-'));
+    const formulas = new SqliteStore(`file:${join(dir2, 'feedback.db')}`);
+    try {
+      await formulas.ready();
+      const db = new DatabaseSync(formulas.path);
+      const insert = db.prepare(`INSERT INTO votes (port, voter, day, network, locale, rating, comment, reasons,
+        created_at, updated_at) VALUES (?, ?, '2026-11-30', 'n', 'en', 'not-helpful', ?, '[]', ?, ?)`);
+      const comments = ['=HYPERLINK("https://evil.example","Click")', '+1', '-2+3', '@SUM(A1)', '\t=1', 'fine = ok'];
+      comments.forEach((comment, i) => {
+        insert.run(100 + i, `v${i}`, comment, '2026-11-30T10:00:00.000Z', '2026-11-30T10:00:00.000Z');
+      });
+      db.close();
+      const rows = parse<Record<string, string>>(await joined(toCsv(formulas.report())), { columns: true });
+      assert.deepEqual(
+        rows.map((row) => row['recent_comments']),
+        ['\'=HYPERLINK("https://evil.example","Click")', "'+1", "'-2+3", "'@SUM(A1)", "'\t=1", 'fine = ok'],
+      );
+    } finally {
+      await formulas.close();
+      rmSync(dir2, { recursive: true, force: true });
+    }
   });
 
   test('says so when there are no votes yet', async () => {

@@ -157,6 +157,15 @@ const CSV_COLUMNS = [
   'recent_comments',
 ];
 
+/**
+ * A cell a spreadsheet would take for a formula (`=HYPERLINK(…)`, `+`, `-`, `@`, or a tab or carriage return
+ * before one) is written with a leading apostrophe, which spreadsheets show as text: a reader's comment must not
+ * run in the maintainer's spreadsheet. https://owasp.org/www-community/attacks/CSV_Injection
+ */
+export function csvText(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
 function csvRow(page: PageReport) {
   return {
     port: page.port,
@@ -167,7 +176,7 @@ function csvRow(page: PageReport) {
     helpful_share: page.helpfulShare,
     ...Object.fromEntries(LOCALES.map((locale) => [`votes_${locale}`, page.locales[locale]])),
     last_vote: page.lastVote,
-    recent_comments: page.recentComments.map((c) => c.comment).join(' | '),
+    recent_comments: csvText(page.recentComments.map((c) => c.comment).join(' | ')),
   };
 }
 
