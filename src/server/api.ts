@@ -86,8 +86,9 @@ async function write(res: ServerResponse, response: Response, head: boolean): Pr
 }
 
 export async function createApi(config: ServerConfig): Promise<Api> {
-  const keys = new VisitorKeys(loadKey({ secret: config.secret, file: config.keyFile }));
+  const key = loadKey({ secret: config.secret, file: config.keyFile });
   const store = await openStore(config.store.url, config.store);
+  const keys = new VisitorKeys(key, store);
   // A store that cannot be reached must not keep the pages from being served; votes get 503 until it can.
   await store.ready().catch((error: unknown) => {
     log.error('feedback store not ready; votes will be refused until it is', error);
@@ -168,6 +169,9 @@ export async function createApi(config: ServerConfig): Promise<Api> {
       }
       await write(res, response, method === 'HEAD');
     },
-    close: () => store.close(),
+    close: () => {
+      keys.close();
+      return store.close();
+    },
   };
 }

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { chownSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ import {
 } from '../../src/lib/feedback/store.ts';
 import { postgresUnavailable, startPostgres, type PostgresCluster } from '../support/postgres.ts';
 import { requires } from '../support/requires.ts';
-import { freePort, ROOT } from '../support/server.ts';
+import { freePort, ROOT, waitFor } from '../support/server.ts';
 
 type Row = Record<string, unknown>;
 
@@ -461,6 +462,28 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       });
     });
 
+    describe('day keys', () => {
+      test('keep the first key offered for a day, delete earlier days’ keys, and give a day that is over none', async () => {
+        const db = await backend.fresh();
+        const [a, b] = [await db.open(), await db.open()];
+        assert.equal(await a.dayKey('2026-12-01', 'first'), 'first');
+        assert.equal(await b.dayKey('2026-12-01', 'second'), 'first');
+        assert.equal(await b.dayKey('2026-12-02', 'next'), 'next');
+        assert.deepEqual(await db.rows('SELECT day, wrapped FROM day_keys'), [{ day: '2026-12-02', wrapped: 'next' }]);
+        await assert.rejects(a.dayKey('2026-12-01', 'again'), /is over/);
+        assert.deepEqual(await db.rows('SELECT day FROM day_keys'), [{ day: '2026-12-02' }]);
+      });
+
+      test('agree when many processes ask for a new day at once', async () => {
+        const db = await backend.fresh();
+        const stores = [await db.open(), await db.open()];
+        const answers = await Promise.all(
+          Array.from({ length: 16 }, (_, i) => stores[i % 2]!.dayKey('2026-12-03', `candidate-${i}`)),
+        );
+        assert.equal(new Set(answers).size, 1);
+      });
+    });
+
     describe('when the database cannot be used', () => {
       test('a store that cannot reach its database says StoreUnavailableError, quickly', async () => {
         const store = await openTracked(await backend.unreachable());
@@ -610,6 +633,49 @@ describe('the PostgreSQL store over TLS', { skip: requires(postgresUnavailable()
   test('sslmode and sslrootcert in FEEDBACK_DB_URL work as in libpq', async () => {
     const url = `${cluster.url}?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`;
     assert.equal((await castOne(url)).kind, 'stored');
+  });
+});
+
+/**
+ * What SQLite deletes is overwritten (secure_delete), and the old page images in the write-ahead log go soon
+ * after: a replaced comment and a day's key once the day is over are in neither file a second or two later.
+ */
+describe('what the SQLite store deletes', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dormant-ports-scrub-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const inFiles = (file: string, text: string) =>
+    ['', '-wal'].filter((suffix) => {
+      try {
+        return readFileSync(`${file}${suffix}`).includes(text);
+      } catch {
+        return false;
+      }
+    });
+
+  test('a replaced comment is in neither the file nor its log once the log has been emptied', async () => {
+    const file = join(dir, 'comment.db');
+    const store = await openTracked(`file:${file}`);
+    const first = ballot({ comment: 'SECRET-FIRST-THOUGHT' });
+    await store.cast(first, LIMITS);
+    assert.deepEqual(inFiles(file, 'SECRET-FIRST-THOUGHT'), ['-wal']);
+    await store.cast({ ...first, comment: 'a second thought' }, LIMITS);
+    await waitFor(() => inFiles(file, 'SECRET-FIRST-THOUGHT').length === 0, 'the old comment to be overwritten', 5000);
+    assert.deepEqual(inFiles(file, 'a second thought').length > 0, true);
+  });
+
+  test('a day’s key is in neither the file nor its log once the next day has one', async () => {
+    const file = join(dir, 'keys.db');
+    const store = await openTracked(`file:${file}`);
+    const yesterday = `YESTERDAY-KEY-${randomUUID()}`;
+    await store.dayKey('2026-12-01', yesterday);
+    assert.ok(inFiles(file, yesterday).length > 0);
+    await store.dayKey('2026-12-02', `TODAY-KEY-${randomUUID()}`);
+    await waitFor(() => inFiles(file, yesterday).length === 0, 'yesterday’s key to be overwritten', 5000);
   });
 });
 

@@ -36,7 +36,7 @@ before(async () => {
   await store.ready();
   context = {
     store,
-    keys: new VisitorKeys(randomBytes(32)),
+    keys: new VisitorKeys(randomBytes(32), store),
     limits: { perNetwork: 3, perMinute: 100 },
     origins: new Set([SITE, STATIC]),
     ownOrigins: new Set([SITE]),
@@ -125,6 +125,7 @@ describe('handleFeedback', () => {
       backend: 'sqlite',
       ready: () => Promise.resolve(),
       cast: () => Promise.reject(new StoreUnavailableError('disk full')),
+      dayKey: (_day, candidate) => Promise.resolve(candidate),
       report: async function* () {},
       count: () => Promise.resolve(0),
       close: () => Promise.resolve(),

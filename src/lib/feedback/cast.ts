@@ -4,7 +4,7 @@
  * a new reader, check the network's cap and insert. The SQL is written once, with `$n` parameters.
  */
 import { createHash } from 'node:crypto';
-import type { Ballot, CastOutcome, Limits } from './store.ts';
+import { StoreUnavailableError, type Ballot, type CastOutcome, type Limits } from './store.ts';
 
 export const SQL = {
   rate: `INSERT INTO rate_limits (key, minute, hits) VALUES ($1, $2, 1)
@@ -20,6 +20,14 @@ export const SQL = {
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
   prune: `DELETE FROM rate_limits WHERE minute < $1`,
   /**
+   * The day's wrapped key is stored (`$2`) when it has none, unless a later day has one already: a day that is
+   * over never gets a key again. Then the keys of earlier days are deleted, and the day's is read back.
+   */
+  dayKeyInsert: `INSERT INTO day_keys (day, wrapped) SELECT $1, $2
+    WHERE NOT EXISTS (SELECT 1 FROM day_keys WHERE day > $1) ON CONFLICT (day) DO NOTHING`,
+  dayKeyForget: `DELETE FROM day_keys WHERE day < $1`,
+  dayKeySelect: `SELECT wrapped FROM day_keys WHERE day = $1`,
+  /**
    * PostgreSQL can count the minute and check the reader and network in one round trip (a data-modifying CTE,
    * which SQLite does not have); the answer is the same as `rate` followed by `check`.
    */
@@ -30,6 +38,17 @@ export const SQL = {
       (SELECT 1 FROM votes WHERE port = $3 AND voter = $4 AND day = $5) AS found,
       (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $3 AND day = $5 AND network = $6 LIMIT $7) capped) AS n`,
 } as const;
+
+/** Stores, forgets and reads back day keys as SQL.dayKey* says, in a transaction the caller opened. */
+export async function dayKey(run: Run, day: string, candidate: string): Promise<{ wrapped: string; forgot: boolean }> {
+  await run(SQL.dayKeyInsert, [day, candidate]);
+  const forgot = (await run(`${SQL.dayKeyForget} RETURNING day`, [day])).length > 0;
+  const wrapped = (await run(SQL.dayKeySelect, [day]))[0]?.['wrapped'];
+  if (typeof wrapped !== 'string') {
+    throw new StoreUnavailableError(`${day} is over: its visitor key is gone, so votes dated that day are refused`);
+  }
+  return { wrapped, forgot };
+}
 
 export type Run = (sql: string, args: readonly (string | number | null)[]) => Promise<Record<string, unknown>[]>;
 

@@ -5,7 +5,7 @@
  * where the per-network cap and the per-minute rate limit are counted.
  */
 import { DEFAULT_LOCALE, type Locale } from '../../i18n/locales.ts';
-import { COOKIE_NAME, type VisitorKeys } from './identity.ts';
+import { COOKIE_NAME, dayOf, KeyError, type DayKeys, type VisitorKeys } from './identity.ts';
 import { logStore } from './log.ts';
 import { describeIssue, fromForm, MAX_BODY_BYTES, voteSchema } from './schema.ts';
 import { StoreUnavailableError, type FeedbackStore, type Limits } from './store.ts';
@@ -168,11 +168,23 @@ export async function handleFeedback(request: Request, context: FeedbackContext)
   if (vote.website) return say(400, 'the form was filled in by a robot (the hidden website field is set)');
 
   const now = context.now?.() ?? new Date();
-  const day = now.toISOString().slice(0, 10);
-  const known = context.keys.verify(cookieValue(request, COOKIE_NAME));
-  const issued = known ? undefined : context.keys.issue();
-  const voterId = known ?? issued!.id;
+  const day = dayOf(now);
   const locale: Locale = vote.locale ?? DEFAULT_LOCALE;
+  const unavailable = (error: unknown) => {
+    if (!(error instanceof StoreUnavailableError || error instanceof KeyError)) throw error;
+    reportUnavailable(error.message);
+    return say(503, 'the vote could not be saved just now; please try again later', { 'Retry-After': '30' });
+  };
+
+  let keys: DayKeys;
+  try {
+    keys = await context.keys.forDay(day);
+  } catch (error) {
+    return unavailable(error);
+  }
+  const known = keys.verify(cookieValue(request, COOKIE_NAME));
+  const issued = known ? undefined : keys.issue();
+  const voterId = known ?? issued!.id;
 
   let outcome;
   try {
@@ -183,17 +195,15 @@ export async function handleFeedback(request: Request, context: FeedbackContext)
         rating: vote.rating,
         comment: vote.comment,
         reasons: vote.reasons,
-        voter: context.keys.voter(day, voterId),
-        network: context.keys.network(day, context.clientAddress),
-        rateKey: context.keys.rateKey(day, context.clientAddress),
+        voter: keys.voter(voterId),
+        network: keys.network(context.clientAddress),
+        rateKey: keys.rateKey(context.clientAddress),
         at: now,
       },
       context.limits,
     );
   } catch (error) {
-    if (!(error instanceof StoreUnavailableError)) throw error;
-    reportUnavailable(error.message);
-    return say(503, 'the vote could not be saved just now; please try again later', { 'Retry-After': '30' });
+    return unavailable(error);
   }
 
   if (outcome.kind === 'rate-limit') {

@@ -69,4 +69,12 @@ export const MIGRATIONS: readonly Migration[] = [
       `DROP INDEX votes_by_port_time`,
     ),
   },
+  {
+    version: 5,
+    description: 'each day its own random visitor key, wrapped with the server key, deleted once the day is over',
+    sqlite: [`CREATE TABLE day_keys (day TEXT PRIMARY KEY, wrapped TEXT NOT NULL)`],
+    // Unlogged: never written to PostgreSQL's write-ahead log, so not in its archives, replicas or base backups.
+    // A crash empties it; the day then gets a new key, and its readers count as new readers.
+    postgres: [`CREATE UNLOGGED TABLE day_keys (day TEXT PRIMARY KEY, wrapped TEXT NOT NULL)`],
+  },
 ];

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { castBallot, lockId, SQL, type Run } from './cast.ts';
+import { castBallot, dayKey, lockId, SQL, type Run } from './cast.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { readReport, REPORT_BATCH, type PageReport, type ReportOptions } from './report.ts';
 import {
@@ -151,6 +151,39 @@ export class PostgresStore implements FeedbackStore {
     } finally {
       client.removeListener('error', lost);
       // A connection that failed mid-transaction is not given back for reuse.
+      client.release(broken);
+    }
+  }
+
+  async dayKey(day: string, candidate: string): Promise<string> {
+    let client: pg.PoolClient;
+    try {
+      await this.ready();
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw error instanceof StoreUnavailableError ? error : unavailable('cannot reach PostgreSQL', error);
+    }
+    let broken: Error | undefined;
+    const lost = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', lost);
+    const run: Run = async (sql, args) =>
+      (await client.query(sql, args as unknown[])).rows as Record<string, unknown>[];
+    try {
+      await client.query('BEGIN');
+      const { wrapped, forgot } = await dayKey(run, day, candidate);
+      await client.query('COMMIT');
+      // PostgreSQL keeps a deleted row in the table's file until the space is reused; VACUUM FULL writes the
+      // table (a row or two) into a new file and deletes the old one, with yesterday's key in it.
+      if (forgot) await client.query('VACUUM FULL day_keys');
+      return wrapped;
+    } catch (error) {
+      broken = error as Error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error instanceof StoreUnavailableError ? error : unavailable('could not read the day key', error);
+    } finally {
+      client.removeListener('error', lost);
       client.release(broken);
     }
   }

@@ -18,15 +18,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { castBallot, SQL, type Run } from './cast.ts';
+import { pathToFileURL } from 'node:url';
+import { castBallot, dayKey, SQL, type Run } from './cast.ts';
 import { logStore } from './log.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { readReport, type PageReport, type ReportOptions } from './report.ts';
 import { aloneOn, identityOf, sameFile, sideFilesAgree, type FileIdentity } from './sqlite-files.ts';
 import {
+  sqlitePath,
   StoreUnavailableError,
   type Ballot,
   type CastOutcome,
@@ -41,17 +42,15 @@ const MAX_BATCH = 256;
 const CHECK_MS = 1000;
 /** How often a store waiting for other processes to let go of deleted side files tries to open again. */
 const REOPEN_MS = 50;
+/** How soon after a vote replaced an earlier one, or a day key was deleted, the log is emptied (see #scrub). */
+const SCRUB_MS = 1000;
 
-/** `file:data/feedback.db`, `file:///abs/path.db` or a plain path, relative to the working directory. */
-export function sqlitePath(url: string): string {
-  if (url.startsWith('file://')) return fileURLToPath(url);
-  return resolve(url.replace(/^file:/, ''));
-}
-
+/** A vote, or another piece of work, waiting for the next transaction. */
 interface Pending {
-  ballot: Ballot;
-  limits: Limits;
-  resolve: (outcome: CastOutcome) => void;
+  work: (run: Run) => Promise<unknown>;
+  /** A vote's time: rate-limit counts are pruned by the votes' own clock. */
+  at?: Date;
+  resolve: (value: never) => void;
   reject: (error: unknown) => void;
 }
 
@@ -96,6 +95,9 @@ export class SqliteStore implements FeedbackStore {
   #look = false;
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** The log holds the old version of something deleted: empty it between transactions. */
+  #scrub = false;
+  #scrubTimer: NodeJS.Timeout | undefined;
   #prunedMinute = 0;
 
   readonly #busyTimeout: number;
@@ -402,7 +404,7 @@ export class SqliteStore implements FeedbackStore {
   /** Runs one shared statement on the open connection; synchronous underneath, as node:sqlite is. */
   readonly #run: Run = (text, args) => {
     const statement = this.#statement(text);
-    if (/^\s*(SELECT|INSERT[\s\S]*RETURNING)/i.test(text)) {
+    if (/^\s*SELECT|\bRETURNING\b/i.test(text)) {
       return Promise.resolve(statement.all(...args) as Record<string, unknown>[]);
     }
     statement.run(...args);
@@ -410,8 +412,26 @@ export class SqliteStore implements FeedbackStore {
   };
 
   cast(ballot: Ballot, limits: Limits): Promise<CastOutcome> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ ballot, limits, resolve, reject });
+    return this.#queue(async (run) => {
+      const outcome = await castBallot(run, ballot, limits);
+      // The page image with the vote's earlier comment stays in the log until the log is emptied.
+      if (outcome.kind === 'replaced') this.#scrubSoon();
+      return outcome;
+    }, ballot.at);
+  }
+
+  dayKey(day: string, candidate: string): Promise<string> {
+    return this.#queue(async (run) => {
+      const { wrapped, forgot } = await dayKey(run, day, candidate);
+      // secure_delete overwrote the earlier days' keys in the page; the log still has the page as it was.
+      if (forgot) this.#scrubSoon();
+      return wrapped;
+    });
+  }
+
+  #queue<T>(work: (run: Run) => Promise<T>, at?: Date): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ work, ...(at ? { at } : {}), resolve, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
         // Votes that arrive while this I/O turn is being handled join the same transaction.
@@ -464,9 +484,10 @@ export class SqliteStore implements FeedbackStore {
 
   async #flushAll(): Promise<void> {
     if (this.#look) await this.#lookNow();
+    if (this.#scrub) this.#scrubLog();
     while (this.#pending.length > 0) {
       let batch: Pending[] = [];
-      const outcomes: CastOutcome[] = [];
+      const outcomes: unknown[] = [];
       let db: DatabaseSync | undefined;
       /** A side file that changed before the commit: nothing of this batch was written. */
       let before: string | undefined;
@@ -485,8 +506,9 @@ export class SqliteStore implements FeedbackStore {
           if (before) throw refusedWhileRecovering(before);
           // One connection, one transaction at a time: the statements run synchronously, so no other batch can
           // interleave while this one awaits them.
-          for (const { ballot, limits } of batch) outcomes.push(await castBallot(this.#run, ballot, limits));
-          await this.#prune(batch[0]!.ballot.at);
+          for (const { work } of batch) outcomes.push(await work(this.#run));
+          const voted = batch.find((p) => p.at)?.at;
+          if (voted) await this.#prune(voted);
           before = this.#sideDrift();
           if (before) throw refusedWhileRecovering(before);
           db.exec('COMMIT');
@@ -523,7 +545,7 @@ export class SqliteStore implements FeedbackStore {
         continue;
       }
       batch.forEach((p, i) => {
-        p.resolve(outcomes[i]!);
+        p.resolve(outcomes[i] as never);
       });
     }
   }
@@ -533,6 +555,31 @@ export class SqliteStore implements FeedbackStore {
     const drift = this.#drift();
     if (drift && 'lost' in drift) throw this.#lose(drift.lost);
     return drift?.side;
+  }
+
+  #scrubSoon(): void {
+    this.#scrubTimer ??= setTimeout(() => {
+      this.#scrubTimer = undefined;
+      this.#scrub = true;
+      this.#flush();
+    }, SCRUB_MS).unref();
+  }
+
+  /**
+   * Empties the log: every page goes into the main file, where secure_delete has overwritten what was deleted,
+   * and the log is truncated, taking the old page images with it (a replaced comment, yesterday's day key).
+   * Between transactions; when another connection is reading, it is tried again a second later.
+   */
+  #scrubLog(): void {
+    this.#scrub = false;
+    const db = this.#db;
+    if (!db) return;
+    try {
+      const row = db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get() as { busy: number };
+      if (row.busy !== 0) this.#scrubSoon();
+    } catch {
+      this.#scrubSoon();
+    }
   }
 
   /** Rate-limit counts older than the last minute say nothing any more. */
@@ -587,6 +634,8 @@ export class SqliteStore implements FeedbackStore {
   }
 
   close(): Promise<void> {
+    clearTimeout(this.#scrubTimer);
+    this.#scrubTimer = undefined;
     this.#drop();
     return Promise.resolve();
   }

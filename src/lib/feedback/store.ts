@@ -7,6 +7,8 @@
  * This module is the contract only; the backends (sqlite.ts, postgres.ts) import it, and open.ts, which imports
  * them, picks one. Imports point one way: open.ts → backends → store.ts.
  */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Locale } from '../../i18n/locales.ts';
 import type { PageReport, ReportOptions } from './report.ts';
 import type { Rating, Reason } from './ratings.ts';
@@ -48,6 +50,11 @@ export interface FeedbackStore {
   /** Records a vote, or says which limit refused it. Resolves only once the vote is durably stored. */
   cast(ballot: Ballot, limits: Limits): Promise<CastOutcome>;
   /**
+   * The visitor key of `day`, wrapped (identity.ts): the one the store holds, or `candidate`, stored as the day's
+   * key when it has none yet, so that every process and instance agrees on one. Keys of earlier days are deleted.
+   */
+  dayKey(day: string, candidate: string): Promise<string>;
+  /**
    * Every page with votes, in port order: votes per rating and locale, and the most recent comments, counted by
    * the database a batch of pages at a time (report.ts), as one consistent snapshot. `Array.fromAsync()` collects
    * it where a small store is read whole (tests).
@@ -67,6 +74,12 @@ export interface StoreOptions {
   poolSize?: number;
   /** PostgreSQL only: `require`, `verify-full`, or a CA file, as in `sslmode` / `sslrootcert`. */
   ssl?: string | undefined;
+}
+
+/** `file:data/feedback.db`, `file:///abs/path.db` or a plain path, relative to the working directory. */
+export function sqlitePath(url: string): string {
+  if (url.startsWith('file://')) return fileURLToPath(url);
+  return resolve(url.replace(/^file:/, ''));
 }
 
 /** Which backend a FEEDBACK_DB_URL names: `file:…` or a path for SQLite, `postgres://` or `postgresql://` for PostgreSQL. */
