@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { handleFeedback, preflight, refuse, type FeedbackContext } from '../lib/feedback/handler.ts';
-import { loadKey, VisitorKeys } from '../lib/feedback/identity.ts';
+import { keyPlacementProblem, loadKey, VisitorKeys } from '../lib/feedback/identity.ts';
 import { toJson } from '../lib/feedback/report.ts';
 import { openStore } from '../lib/feedback/open.ts';
 import { StoreUnavailableError, type FeedbackStore } from '../lib/feedback/store.ts';
@@ -87,6 +87,8 @@ async function write(res: ServerResponse, response: Response, head: boolean): Pr
 
 export async function createApi(config: ServerConfig): Promise<Api> {
   const key = loadKey({ secret: config.secret, file: config.keyFile });
+  const misplaced = config.secret ? undefined : keyPlacementProblem(config.keyFile, config.store.url);
+  if (misplaced) log.warn(`feedback: ${misplaced}`);
   const store = await openStore(config.store.url, config.store);
   const keys = new VisitorKeys(key, store);
   // A store that cannot be reached must not keep the pages from being served; votes get 503 until it can.

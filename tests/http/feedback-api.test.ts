@@ -3,10 +3,13 @@
  * checked by reading that file back.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
+import { unwrapDayKey, wrappingKey } from '../../src/lib/feedback/identity.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { cookieOf, readVotes, send, vote } from '../support/votes.ts';
 
@@ -201,6 +204,56 @@ describe('the feedback store across servers', () => {
       assert.equal(broken.process.exitCode, null);
     } finally {
       await broken.stop();
+    }
+  });
+});
+
+describe('privacy with the default key file', () => {
+  test('a copy of the store’s folder ties none of 7 votes to its address; the key kept elsewhere ties all 7', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'dormant-ports-data-'));
+    const state = mkdtempSync(join(tmpdir(), 'dormant-ports-state-'));
+    // FEEDBACK_KEY_FILE unset: the server chooses where its key goes.
+    const own = await startServer({
+      FEEDBACK_DB_URL: `file:${join(data, 'feedback.db')}`,
+      FEEDBACK_KEY_FILE: '',
+      XDG_STATE_HOME: state,
+    });
+    const addresses = Array.from({ length: 7 }, (_, i) => `127.0.9.${i + 1}`);
+    try {
+      for (const [i, from] of addresses.entries())
+        assert.equal((await vote(own.origin, { port: 4200 + i }, { from })).status, 200);
+      // A snapshot of the folder, as a backup tool takes it: every file, the log too.
+      const copy = mkdtempSync(join(tmpdir(), 'dormant-ports-copy-'));
+      cpSync(data, copy, { recursive: true });
+      const day = new Date().toISOString().slice(0, 10);
+      const traced = (key: Buffer) => {
+        const db = new DatabaseSync(join(copy, 'feedback.db'), { readOnly: true });
+        try {
+          const { wrapped } = db.prepare('SELECT wrapped FROM day_keys WHERE day = ?').get(day) as { wrapped: string };
+          const dayKey = unwrapDayKey(wrappingKey(key), day, wrapped);
+          const networks = new Set(readVotes(join(copy, 'feedback.db')).map((v) => v.network));
+          return addresses.filter((a) =>
+            networks.has(createHmac('sha256', dayKey).update(`network\0${a}`).digest('base64url')),
+          ).length;
+        } catch {
+          return 0;
+        } finally {
+          db.close();
+        }
+      };
+      // Anything in the copy that could be a key: every file's bytes, as hex text or raw.
+      const candidates = readdirSync(copy).flatMap((name) => {
+        const bytes = readFileSync(join(copy, name));
+        return [Buffer.from(bytes.toString('utf8').trim(), 'hex'), bytes].filter((key) => key.length >= 32);
+      });
+      assert.equal(Math.max(0, ...candidates.map(traced)), 0);
+      const keyFile = join(state, 'dormant-ports', 'feedback.key');
+      assert.equal(traced(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex')), 7);
+      rmSync(copy, { recursive: true, force: true });
+    } finally {
+      await own.stop();
+      rmSync(data, { recursive: true, force: true });
+      rmSync(state, { recursive: true, force: true });
     }
   });
 });

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
+  defaultKeyFile,
   KeyError,
+  keyPlacementProblem,
   loadKey,
   networkOf,
   parseSecret,
@@ -13,6 +15,8 @@ import {
   VisitorKeys,
   wrappingKey,
 } from '../../src/lib/feedback/identity.ts';
+import { sqlitePath } from '../../src/lib/feedback/store.ts';
+import { readConfig } from '../../src/server/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dormant-ports-identity-'));
 after(() => {
@@ -123,6 +127,24 @@ describe('visitor hashes', () => {
     );
     for (const junk of [undefined, '', 'x', 'a.b', `${id}.`, `${id}.${id}.${id}`])
       assert.equal(keys.verify(junk), undefined);
+  });
+});
+
+describe('where the server key is kept', () => {
+  test('by default outside the folder of the default store, so a copy of that folder does not take it', () => {
+    const config = readConfig({ HOME: dir, XDG_STATE_HOME: '' });
+    assert.notEqual(dirname(config.keyFile), dirname(sqlitePath(config.store.url)));
+    assert.equal(config.keyFile, join(dir, '.local/state/dormant-ports/feedback.key'));
+    assert.equal(defaultKeyFile({ XDG_STATE_HOME: '/state' }), '/state/dormant-ports/feedback.key');
+    // Under systemd, the credential the unit hands the service.
+    assert.equal(defaultKeyFile({ CREDENTIALS_DIRECTORY: '/run/credentials/x' }), '/run/credentials/x/feedback.key');
+    assert.equal(keyPlacementProblem(config.keyFile, config.store.url), undefined);
+  });
+
+  test('beside a SQLite store is named as a problem', () => {
+    assert.match(keyPlacementProblem('/var/lib/x/feedback.key', 'file:/var/lib/x/feedback.db') ?? '', /store's folder/);
+    assert.equal(keyPlacementProblem('/etc/x/feedback.key', 'file:/var/lib/x/feedback.db'), undefined);
+    assert.equal(keyPlacementProblem('/var/lib/x/feedback.key', 'postgres://db/x'), undefined);
   });
 });
 
