@@ -208,6 +208,36 @@ describe('the feedback store across servers', () => {
   });
 });
 
+describe('the cap on one network’s votes', () => {
+  test('counts an IPv6 /56 and /48 as one network each, not as 256 or 65,536 /64s', async () => {
+    const own = await startServer({ TRUST_PROXY: 'loopback', FEEDBACK_RATE_LIMIT: '1000' });
+    const counted = async (port: number, addresses: string[]) => {
+      let stored = 0;
+      for (const address of addresses) {
+        const answer = await vote(own.origin, { port }, { headers: { 'X-Forwarded-For': address } });
+        if (answer.status === 200) stored++;
+        else assert.equal(answer.status, 429);
+      }
+      return stored;
+    };
+    try {
+      const per56 = await counted(
+        4300,
+        Array.from({ length: 64 }, (_, i) => `2001:db8:56:${(0x5600 + i).toString(16)}::1`),
+      );
+      const per48 = await counted(
+        4301,
+        Array.from({ length: 64 }, (_, i) => `2001:db8:48:${(i << 8).toString(16)}::1`),
+      );
+      console.log(`counted votes on one page: ${per56} from 64 /64s of one /56, ${per48} from 64 /56s of one /48`);
+      assert.equal(per56, 6);
+      assert.equal(per48, 12);
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
 describe('privacy with the default key file', () => {
   test('a copy of the store’s folder ties none of 7 votes to its address; the key kept elsewhere ties all 7', async () => {
     const data = mkdtempSync(join(tmpdir(), 'dormant-ports-data-'));

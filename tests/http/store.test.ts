@@ -316,6 +316,34 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         assert.equal(await store.count(), 6);
       });
 
+      test('caps an IPv6 /56 and /48 as well as each /64, also when they vote at once through two stores', async () => {
+        const db = await backend.fresh();
+        const stores = [await db.open(), await db.open()];
+        await Promise.all(stores.map((store) => store.ready()));
+        const limits = { ...LIMITS, perNetwork56: 4, perNetwork48: 6 };
+        // Twelve readers, each on a /64 of its own: three /56s of four /64s each, all in one /48.
+        const outcomes = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            stores[i % 2]!.cast(
+              ballot({ network: `n64-${i}`, network56: `n56-${i % 3}`, network48: 'n48', port: 3600 }),
+              limits,
+            ),
+          ),
+        );
+        assert.equal(outcomes.filter((o) => o.kind === 'stored').length, 6);
+        assert.ok(outcomes.filter((o) => o.kind === 'network-limit').every((o) => o.limit === 6 || o.limit === 4));
+        const per56 = await db.rows(
+          'SELECT network56, COUNT(*) AS n FROM votes WHERE port = 3600 GROUP BY network56 ORDER BY network56',
+        );
+        assert.ok(per56.every((row) => Number(row['n']) <= 4));
+        // Another /48, and an IPv4 network (no wider blocks), are not affected.
+        assert.equal(
+          (await stores[0]!.cast(ballot({ network56: 'other56', network48: 'other48', port: 3600 }), limits)).kind,
+          'stored',
+        );
+        assert.equal((await stores[1]!.cast(ballot({ port: 3600 }), limits)).kind, 'stored');
+      });
+
       test('holds when many readers of one network vote at once through two stores', async () => {
         const db = await backend.fresh();
         const stores = [await db.open(), await db.open()];

@@ -97,6 +97,24 @@ describe('handleFeedback', () => {
     assert.equal((await handleFeedback(post({ port: 4002, rating: 'helpful' }), v6('2001:db8:1:3::1'))).status, 200);
   });
 
+  test('caps readers of one IPv6 /56 at six and of one /48 at twelve per page and day, however many /64s they hold', async () => {
+    const from = (address: string) => ({ ...context, clientAddress: address });
+    const statuses = async (port: number, addresses: string[]) => {
+      const all = [];
+      for (const address of addresses)
+        all.push((await handleFeedback(post({ port, rating: 'helpful' }), from(address))).status);
+      return all;
+    };
+    // Ten /64s of one /56: six count.
+    const in56 = Array.from({ length: 10 }, (_, i) => `2001:db8:7:${(0x100 + i).toString(16)}::1`);
+    assert.deepEqual(await statuses(4003, in56), [...Array<number>(6).fill(200), ...Array<number>(4).fill(429)]);
+    // Twenty /56s of one /48: twelve count.
+    const in48 = Array.from({ length: 20 }, (_, i) => `2001:db8:8:${(i * 0x100).toString(16)}::1`);
+    assert.deepEqual(await statuses(4004, in48), [...Array<number>(12).fill(200), ...Array<number>(8).fill(429)]);
+    // Another /48 is not affected.
+    assert.deepEqual(await statuses(4004, ['2001:db8:9::1']), [200]);
+  });
+
   test('a form post redirects to the page in its locale; a cross-origin one to the static site', async () => {
     const form = (headers: Record<string, string> = {}) =>
       post('port=3515&rating=helpful&locale=bg', headers, 'application/x-www-form-urlencoded');

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
   defaultKeyFile,
+  blocksOf,
   KeyError,
   keyPlacementProblem,
   loadKey,
@@ -145,6 +146,20 @@ describe('where the server key is kept', () => {
     assert.match(keyPlacementProblem('/var/lib/x/feedback.key', 'file:/var/lib/x/feedback.db') ?? '', /store's folder/);
     assert.equal(keyPlacementProblem('/etc/x/feedback.key', 'file:/var/lib/x/feedback.db'), undefined);
     assert.equal(keyPlacementProblem('/var/lib/x/feedback.key', 'postgres://db/x'), undefined);
+  });
+});
+
+describe('blocksOf', () => {
+  test('gives an IPv6 address its /64, /56 and /48, and an IPv4 address itself alone', () => {
+    assert.deepEqual(blocksOf('2001:db8:1:2ab:aaaa::1'), {
+      network: '2001:db8:1:2ab::/64',
+      network56: '2001:db8:1:200::/56',
+      network48: '2001:db8:1::/48',
+    });
+    assert.equal(blocksOf('2001:db8:1:2ff::1').network56, blocksOf('2001:db8:1:200::9').network56);
+    assert.notEqual(blocksOf('2001:db8:1:300::1').network56, blocksOf('2001:db8:1:200::9').network56);
+    assert.deepEqual(blocksOf('192.0.2.1'), { network: '192.0.2.1' });
+    assert.deepEqual(blocksOf('::ffff:192.0.2.1'), { network: '192.0.2.1' });
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * How one vote is recorded, the same on both backends: inside a transaction that holds the lock for its page,
- * day and network, count the minute's votes from the network, then replace the reader's earlier vote or, for
- * a new reader, check the network's cap and insert. The SQL is written once, with `$n` parameters.
+ * day and widest network block, count the minute's votes from the network, then replace the reader's earlier vote
+ * or, for a new reader, check the caps of its network and of its wider IPv6 blocks and insert. The SQL is written
+ * once, with `$n` parameters.
  */
 import { createHash } from 'node:crypto';
 import { StoreUnavailableError, type Ballot, type CastOutcome, type Limits } from './store.ts';
@@ -9,15 +10,19 @@ import { StoreUnavailableError, type Ballot, type CastOutcome, type Limits } fro
 export const SQL = {
   rate: `INSERT INTO rate_limits (key, minute, hits) VALUES ($1, $2, 1)
     ON CONFLICT (key, minute) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits`,
-  // Counting stops at the cap: past it the exact number does not matter.
+  // Counting stops at each cap: past it the exact number does not matter. An IPv4 vote has no wider blocks: NULL
+  // matches nothing, so their counts are 0.
   check: `SELECT (SELECT 1 FROM votes WHERE port = $1 AND voter = $2 AND day = $3) AS found,
-    (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $1 AND day = $3 AND network = $4 LIMIT $5) capped) AS n`,
+    (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $1 AND day = $3 AND network = $4 LIMIT $5) capped) AS n,
+    (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $1 AND day = $3 AND network56 = $6 LIMIT $7) c56) AS n56,
+    (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $1 AND day = $3 AND network48 = $8 LIMIT $9) c48) AS n48`,
   update: `UPDATE votes SET rating = $1,
       comment = CASE WHEN $2 = 1 THEN comment ELSE $3 END,
       reasons = COALESCE($4, reasons), locale = $5, updated_at = $6
     WHERE port = $7 AND voter = $8 AND day = $9`,
-  insert: `INSERT INTO votes (port, voter, day, network, locale, rating, comment, reasons, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+  insert: `INSERT INTO votes (port, voter, day, network, locale, rating, comment, reasons, created_at, updated_at,
+      network56, network48)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
   prune: `DELETE FROM rate_limits WHERE minute < $1`,
   /**
    * The day's wrapped key is stored (`$2`) when it has none, unless a later day has one already: a day that is
@@ -36,7 +41,9 @@ export const SQL = {
       ON CONFLICT (key, minute) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits)
     SELECT (SELECT hits FROM rate) AS hits,
       (SELECT 1 FROM votes WHERE port = $3 AND voter = $4 AND day = $5) AS found,
-      (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $3 AND day = $5 AND network = $6 LIMIT $7) capped) AS n`,
+      (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $3 AND day = $5 AND network = $6 LIMIT $7) capped) AS n,
+      (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $3 AND day = $5 AND network56 = $8 LIMIT $9) c56) AS n56,
+      (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $3 AND day = $5 AND network48 = $10 LIMIT $11) c48) AS n48`,
 } as const;
 
 /** Stores, forgets and reads back day keys as SQL.dayKey* says, in a transaction the caller opened. */
@@ -64,6 +71,8 @@ export async function castBallot(
   const minute = Math.floor(ballot.at.getTime() / 60_000);
   let hits: unknown;
   let check: Record<string, unknown> | undefined;
+  const caps = blockLimits(limits);
+  const blocks = [ballot.network56 ?? null, caps.per56, ballot.network48 ?? null, caps.per48];
   if (dialect === 'postgres') {
     [check] = await run(SQL.rateAndCheck, [
       ballot.rateKey,
@@ -73,6 +82,7 @@ export async function castBallot(
       day,
       ballot.network,
       limits.perNetwork,
+      ...blocks,
     ]);
     hits = check?.['hits'];
   } else {
@@ -81,7 +91,7 @@ export async function castBallot(
   if (Number(hits) > limits.perMinute) {
     return { kind: 'rate-limit', retryAfter: 60 - ballot.at.getUTCSeconds() };
   }
-  check ??= (await run(SQL.check, [ballot.port, ballot.voter, day, ballot.network, limits.perNetwork]))[0];
+  check ??= (await run(SQL.check, [ballot.port, ballot.voter, day, ballot.network, limits.perNetwork, ...blocks]))[0];
   const reasons = ballot.reasons === undefined ? null : JSON.stringify(ballot.reasons);
   if (check?.['found'] != null) {
     await run(SQL.update, [
@@ -97,7 +107,13 @@ export async function castBallot(
     ]);
     return { kind: 'replaced' };
   }
-  if (Number(check?.['n'] ?? 0) >= limits.perNetwork) return { kind: 'network-limit', limit: limits.perNetwork };
+  for (const [count, limit] of [
+    [check?.['n'], limits.perNetwork],
+    [check?.['n56'], caps.per56],
+    [check?.['n48'], caps.per48],
+  ] as const) {
+    if (Number(count ?? 0) >= limit) return { kind: 'network-limit', limit };
+  }
   await run(SQL.insert, [
     ballot.port,
     ballot.voter,
@@ -109,15 +125,22 @@ export async function castBallot(
     reasons ?? '[]',
     at,
     at,
+    ballot.network56 ?? null,
+    ballot.network48 ?? null,
   ]);
   return { kind: 'stored' };
 }
 
+/** The caps of a vote's wider IPv6 blocks, from the limits or by default from the per-network cap. */
+export function blockLimits(limits: Limits): { per56: number; per48: number } {
+  return { per56: limits.perNetwork56 ?? 2 * limits.perNetwork, per48: limits.perNetwork48 ?? 4 * limits.perNetwork };
+}
+
 /**
- * The lock a vote's transaction takes, as a signed 64-bit number: votes for the same page, day and network wait
- * for each other, others do not.
+ * The lock a vote's transaction takes, as a signed 64-bit number: votes for the same page, day and widest network
+ * block (an IPv6 /48, or the network itself) wait for each other, others do not.
  */
 export function lockId(ballot: Ballot): bigint {
-  const key = `${ballot.port}:${ballot.at.toISOString().slice(0, 10)}:${ballot.network}`;
+  const key = `${ballot.port}:${ballot.at.toISOString().slice(0, 10)}:${ballot.network48 ?? ballot.network}`;
   return createHash('sha256').update(key).digest().readBigInt64BE(0);
 }

@@ -196,7 +196,7 @@ export async function handleFeedback(request: Request, context: FeedbackContext)
         comment: vote.comment,
         reasons: vote.reasons,
         voter: keys.voter(voterId),
-        network: keys.network(context.clientAddress),
+        ...keys.networks(context.clientAddress),
         rateKey: keys.rateKey(context.clientAddress),
         at: now,
       },

@@ -135,21 +135,31 @@ function readKeyFile(file: string): Buffer {
  * its /64, the block one household or office is usually given. Anything unparseable stands for itself.
  */
 export function networkOf(address: string): string {
+  return blocksOf(address).network;
+}
+
+/**
+ * A client's network and, for IPv6, the wider blocks it lies in: its /56 and /48. An ISP gives a customer a /64,
+ * /56 or /48, so whoever holds a /48 holds 65,536 /64s; the store caps votes per /56 and /48 too.
+ */
+export function blocksOf(address: string): { network: string; network56?: string; network48?: string } {
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     parsed = ipaddr.parse(address.replace(/^\[|\]$/g, '').replace(/%.*$/, ''));
   } catch {
-    return `other:${address}`;
+    return { network: `other:${address}` };
   }
   if (parsed.kind() === 'ipv6') {
     const v6 = parsed as ipaddr.IPv6;
-    if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
-    return `${v6.parts
-      .slice(0, 4)
-      .map((part) => part.toString(16))
-      .join(':')}::/64`;
+    if (v6.isIPv4MappedAddress()) return { network: v6.toIPv4Address().toString() };
+    const [a, b, c, d] = v6.parts.map((part) => part.toString(16));
+    return {
+      network: `${a}:${b}:${c}:${d}::/64`,
+      network56: `${a}:${b}:${c}:${(v6.parts[3]! & 0xff00).toString(16)}::/56`,
+      network48: `${a}:${b}:${c}::/48`,
+    };
   }
-  return parsed.toString();
+  return { network: parsed.toString() };
 }
 
 const b64 = (buffer: Buffer) => buffer.toString('base64url');
@@ -273,6 +283,16 @@ export class DayKeys {
   /** The network an address belongs to. */
   network(address: string): string {
     return this.#hash('network', networkOf(address));
+  }
+
+  /** The network an address belongs to and, for IPv6, its /56 and /48, each as its own hash. */
+  networks(address: string): { network: string; network56?: string; network48?: string } {
+    const blocks = blocksOf(address);
+    return {
+      network: this.#hash('network', blocks.network),
+      ...(blocks.network56 ? { network56: this.#hash('network56', blocks.network56) } : {}),
+      ...(blocks.network48 ? { network48: this.#hash('network48', blocks.network48) } : {}),
+    };
   }
 
   /** The rate-limit key of an address. */

@@ -77,4 +77,15 @@ export const MIGRATIONS: readonly Migration[] = [
     // A crash empties it; the day then gets a new key, and its readers count as new readers.
     postgres: [`CREATE UNLOGGED TABLE day_keys (day TEXT PRIMARY KEY, wrapped TEXT NOT NULL)`],
   },
+  {
+    version: 6,
+    description: 'the wider IPv6 blocks a vote came from (/56, /48), each with a cap of its own',
+    ...both(
+      `ALTER TABLE votes ADD COLUMN network56 TEXT`,
+      `ALTER TABLE votes ADD COLUMN network48 TEXT`,
+      // Only IPv6 votes have them.
+      `CREATE INDEX votes_by_network56 ON votes (port, day, network56) WHERE network56 IS NOT NULL`,
+      `CREATE INDEX votes_by_network48 ON votes (port, day, network48) WHERE network48 IS NOT NULL`,
+    ),
+  },
 ];

@@ -22,14 +22,24 @@ export interface Ballot {
   comment?: string | undefined;
   reasons?: Reason[] | undefined;
   voter: string;
+  /** The network: an IPv4 address, or an IPv6 /64. */
   network: string;
+  /** An IPv6 vote's wider blocks, its /56 and /48; an IPv4 vote has none. */
+  network56?: string | undefined;
+  network48?: string | undefined;
   rateKey: string;
   at: Date;
 }
 
 export interface Limits {
-  /** Different readers counted per page, network and day. */
+  /** Different readers counted per page, network (an IPv4 address, an IPv6 /64) and day. */
   perNetwork: number;
+  /**
+   * And per IPv6 /56 and /48 (default 2× and 4× perNetwork): whoever holds a wider block holds 256 or 65,536
+   * /64s, which would otherwise each count as a network of their own.
+   */
+  perNetwork56?: number;
+  perNetwork48?: number;
   /** Votes per network per minute. */
   perMinute: number;
 }
