@@ -468,6 +468,27 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         assert.equal((await Array.fromAsync(store.report({ recentComments: 1 })))[2]?.recentComments.length, 1);
       });
 
+      test('lists a comment under the answer and time it was written with, though the reader answered again since', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        const first = ballot({ port: 3700, rating: 'not-helpful', comment: 'The command failed.' });
+        await store.cast(first, LIMITS);
+        await store.cast({ ...first, rating: 'helpful', comment: undefined, at: minutes(AT, 5) }, LIMITS);
+        const [page] = await Array.fromAsync(store.report());
+        assert.deepEqual(page?.votes, { 'not-helpful': 0, somewhat: 0, helpful: 1 });
+        assert.deepEqual(
+          page.recentComments.map(({ rating, at, comment }) => ({ rating, at, comment })),
+          [{ rating: 'not-helpful', at: AT.toISOString(), comment: 'The command failed.' }],
+        );
+        // A new comment is listed under the answer it came with.
+        await store.cast({ ...first, rating: 'somewhat', comment: 'Better now.', at: minutes(AT, 9) }, LIMITS);
+        const [again] = await Array.fromAsync(store.report());
+        assert.deepEqual(
+          again?.recentComments.map(({ rating, at }) => ({ rating, at })),
+          [{ rating: 'somewhat', at: minutes(AT, 9).toISOString() }],
+        );
+      });
+
       test('npm run feedback:report -- --json reads the same database', async () => {
         const db = await backend.fresh();
         const store = await db.open();

@@ -38,10 +38,21 @@ before(async () => {
   await store.ready();
   const db = new DatabaseSync(store.path);
   const insert = db.prepare(`INSERT INTO votes (port, voter, day, network, locale, rating, comment, reasons,
-    created_at, updated_at) VALUES (?, ?, '2026-11-30', 'n', ?, ?, ?, ?, ?, ?)`);
+    created_at, updated_at, comment_rating, commented_at) VALUES (?, ?, '2026-11-30', 'n', ?, ?, ?, ?, ?, ?, ?, ?)`);
   VOTES.forEach(([port, locale, rating, time, comment], i) => {
     const at = `2026-11-30T${time}:00.000Z`;
-    insert.run(port, `voter-${i}`, locale, rating, comment ?? null, comment ? '["other"]' : '[]', at, at);
+    insert.run(
+      port,
+      `voter-${i}`,
+      locale,
+      rating,
+      comment ?? null,
+      comment ? '["other"]' : '[]',
+      at,
+      at,
+      comment ? rating : null,
+      comment ? at : null,
+    );
   });
   db.close();
   empty = new SqliteStore(`file:${join(dir, 'empty.db')}`);
@@ -115,10 +126,11 @@ describe('the feedback report', () => {
       await formulas.ready();
       const db = new DatabaseSync(formulas.path);
       const insert = db.prepare(`INSERT INTO votes (port, voter, day, network, locale, rating, comment, reasons,
-        created_at, updated_at) VALUES (?, ?, '2026-11-30', 'n', 'en', 'not-helpful', ?, '[]', ?, ?)`);
+        created_at, updated_at, comment_rating, commented_at)
+        VALUES (?1, ?2, '2026-11-30', 'n', 'en', 'not-helpful', ?3, '[]', ?4, ?4, 'not-helpful', ?4)`);
       const comments = ['=HYPERLINK("https://evil.example","Click")', '+1', '-2+3', '@SUM(A1)', '\t=1', 'fine = ok'];
       comments.forEach((comment, i) => {
-        insert.run(100 + i, `v${i}`, comment, '2026-11-30T10:00:00.000Z', '2026-11-30T10:00:00.000Z');
+        insert.run(100 + i, `v${i}`, comment, '2026-11-30T10:00:00.000Z');
       });
       db.close();
       const rows = parse<Record<string, string>>(await joined(toCsv(formulas.report())), { columns: true });

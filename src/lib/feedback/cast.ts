@@ -16,13 +16,18 @@ export const SQL = {
     (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $1 AND day = $3 AND network = $4 LIMIT $5) capped) AS n,
     (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $1 AND day = $3 AND network56 = $6 LIMIT $7) c56) AS n56,
     (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $1 AND day = $3 AND network48 = $8 LIMIT $9) c48) AS n48`,
+  // A comment keeps the answer it was written under ($1) and its time ($6): a later answer without a comment
+  // ($2 = 1) changes the vote, not what the comment was said about.
   update: `UPDATE votes SET rating = $1,
       comment = CASE WHEN $2 = 1 THEN comment ELSE $3 END,
+      comment_rating = CASE WHEN $2 = 1 THEN comment_rating WHEN CAST($3 AS TEXT) IS NULL THEN NULL ELSE $1 END,
+      commented_at = CASE WHEN $2 = 1 THEN commented_at WHEN CAST($3 AS TEXT) IS NULL THEN NULL ELSE $6 END,
       reasons = COALESCE($4, reasons), locale = $5, updated_at = $6
     WHERE port = $7 AND voter = $8 AND day = $9`,
   insert: `INSERT INTO votes (port, voter, day, network, locale, rating, comment, reasons, created_at, updated_at,
-      network56, network48)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      network56, network48, comment_rating, commented_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+      CASE WHEN CAST($7 AS TEXT) IS NULL THEN NULL ELSE $6 END, CASE WHEN CAST($7 AS TEXT) IS NULL THEN NULL ELSE $9 END)`,
   prune: `DELETE FROM rate_limits WHERE minute < $1`,
   /**
    * The day's wrapped key is stored (`$2`) when it has none, unless a later day has one already: a day that is

@@ -88,4 +88,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX votes_by_network48 ON votes (port, day, network48) WHERE network48 IS NOT NULL`,
     ),
   },
+  {
+    version: 7,
+    description: 'a comment keeps the answer and the time it was written with, whatever the reader answers later',
+    ...both(
+      `ALTER TABLE votes ADD COLUMN comment_rating TEXT`,
+      `ALTER TABLE votes ADD COLUMN commented_at TEXT`,
+      // Earlier comments: the vote's own answer and time are the best there is.
+      `UPDATE votes SET comment_rating = rating, commented_at = updated_at WHERE comment IS NOT NULL`,
+      // The report's newest comments, by when they were written.
+      `CREATE INDEX votes_by_comment ON votes (port, commented_at) WHERE comment IS NOT NULL`,
+      `DROP INDEX votes_with_comment`,
+    ),
+  },
 ];

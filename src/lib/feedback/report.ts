@@ -37,11 +37,13 @@ export const COUNTS_SQL = `SELECT port, COUNT(*) AS total, MAX(updated_at) AS la
 
 /**
  * The newest comments of the pages from port `$1` to `$2`, at most `$3` each, read from the partial index
- * `votes_with_comment` (only votes with a comment are in it).
+ * `votes_by_comment` (only votes with a comment are in it). Each with the answer and the time it was written
+ * with: a reader who comments under "Not helpful" and later answers "Helpful" said the comment about the page
+ * they found not helpful.
  */
-export const COMMENTS_SQL = `SELECT port, updated_at, rating, locale, comment, reasons FROM (
-    SELECT port, updated_at, rating, locale, comment, reasons,
-           ROW_NUMBER() OVER (PARTITION BY port ORDER BY updated_at DESC) AS n
+export const COMMENTS_SQL = `SELECT port, commented_at, comment_rating, locale, comment, reasons FROM (
+    SELECT port, commented_at, comment_rating, locale, comment, reasons,
+           ROW_NUMBER() OVER (PARTITION BY port ORDER BY commented_at DESC) AS n
     FROM votes WHERE comment IS NOT NULL AND port BETWEEN $1 AND $2) ranked
   WHERE n <= $3 ORDER BY port, n`;
 
@@ -54,8 +56,8 @@ export type CountRow = { port: Count; total: Count; last_vote: string } & Record
 
 export interface CommentRow {
   port: Count;
-  updated_at: string;
-  rating: string;
+  commented_at: string;
+  comment_rating: string;
   locale: string;
   comment: string;
   reasons: string;
@@ -81,8 +83,8 @@ export async function* readReport(
     if (recentComments > 0) {
       for (const row of await query<CommentRow>(COMMENTS_SQL, [first, last, recentComments])) {
         pages.get(Number(row.port))?.recentComments.push({
-          at: row.updated_at,
-          rating: row.rating as Rating,
+          at: row.commented_at,
+          rating: row.comment_rating as Rating,
           locale: row.locale as Locale,
           comment: row.comment,
           reasons: JSON.parse(row.reasons) as string[],
