@@ -1,10 +1,10 @@
 /**
- * How one vote is recorded, the same on both backends: inside a transaction that holds the lock for its page,
- * day and widest network block, count the minute's votes from the network, then replace the reader's earlier vote
- * or, for a new reader, check the caps of its network and of its wider IPv6 blocks and insert. The SQL is written
- * once, with `$n` parameters.
+ * How one vote is recorded: inside the transaction, count the minute's votes from the network, then replace the
+ * reader's earlier vote or, for a new reader, check the caps of its network and of its wider IPv6 blocks and
+ * insert. SQLite runs these statements (sqlite.ts); PostgreSQL runs the same steps inside one function call per
+ * batch (`cast_votes` in migrations.ts), and the store suite holds both to the same outcomes. The SQL is written
+ * with `$n` parameters; the day-key statements are shared by both.
  */
-import { createHash } from 'node:crypto';
 import { StoreUnavailableError, type Ballot, type CastOutcome, type Limits } from './store.ts';
 
 export const SQL = {
@@ -37,18 +37,6 @@ export const SQL = {
     WHERE NOT EXISTS (SELECT 1 FROM day_keys WHERE day > $1) ON CONFLICT (day) DO NOTHING`,
   dayKeyForget: `DELETE FROM day_keys WHERE day < $1`,
   dayKeySelect: `SELECT wrapped FROM day_keys WHERE day = $1`,
-  /**
-   * PostgreSQL can count the minute and check the reader and network in one round trip (a data-modifying CTE,
-   * which SQLite does not have); the answer is the same as `rate` followed by `check`.
-   */
-  rateAndCheck: `WITH rate AS (
-      INSERT INTO rate_limits (key, minute, hits) VALUES ($1, $2, 1)
-      ON CONFLICT (key, minute) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits)
-    SELECT (SELECT hits FROM rate) AS hits,
-      (SELECT 1 FROM votes WHERE port = $3 AND voter = $4 AND day = $5) AS found,
-      (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $3 AND day = $5 AND network = $6 LIMIT $7) capped) AS n,
-      (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $3 AND day = $5 AND network56 = $8 LIMIT $9) c56) AS n56,
-      (SELECT COUNT(*) FROM (SELECT 1 FROM votes WHERE port = $3 AND day = $5 AND network48 = $10 LIMIT $11) c48) AS n48`,
 } as const;
 
 /** Stores, forgets and reads back day keys as SQL.dayKey* says, in a transaction the caller opened. */
@@ -65,38 +53,19 @@ export async function dayKey(run: Run, day: string, candidate: string): Promise<
 export type Run = (sql: string, args: readonly (string | number | null)[]) => Promise<Record<string, unknown>[]>;
 
 /** Records `ballot` with the statements `run` executes, inside a transaction the caller opened. */
-export async function castBallot(
-  run: Run,
-  ballot: Ballot,
-  limits: Limits,
-  dialect: 'sqlite' | 'postgres' = 'sqlite',
-): Promise<CastOutcome> {
+export async function castBallot(run: Run, ballot: Ballot, limits: Limits): Promise<CastOutcome> {
   const at = ballot.at.toISOString();
   const day = at.slice(0, 10);
   const minute = Math.floor(ballot.at.getTime() / 60_000);
-  let hits: unknown;
-  let check: Record<string, unknown> | undefined;
   const caps = blockLimits(limits);
   const blocks = [ballot.network56 ?? null, caps.per56, ballot.network48 ?? null, caps.per48];
-  if (dialect === 'postgres') {
-    [check] = await run(SQL.rateAndCheck, [
-      ballot.rateKey,
-      minute,
-      ballot.port,
-      ballot.voter,
-      day,
-      ballot.network,
-      limits.perNetwork,
-      ...blocks,
-    ]);
-    hits = check?.['hits'];
-  } else {
-    hits = (await run(SQL.rate, [ballot.rateKey, minute]))[0]?.['hits'];
-  }
+  const hits = (await run(SQL.rate, [ballot.rateKey, minute]))[0]?.['hits'];
   if (Number(hits) > limits.perMinute) {
     return { kind: 'rate-limit', retryAfter: 60 - ballot.at.getUTCSeconds() };
   }
-  check ??= (await run(SQL.check, [ballot.port, ballot.voter, day, ballot.network, limits.perNetwork, ...blocks]))[0];
+  const check = (
+    await run(SQL.check, [ballot.port, ballot.voter, day, ballot.network, limits.perNetwork, ...blocks])
+  )[0];
   const reasons = ballot.reasons === undefined ? null : JSON.stringify(ballot.reasons);
   if (check?.['found'] != null) {
     await run(SQL.update, [
@@ -139,13 +108,4 @@ export async function castBallot(
 /** The caps of a vote's wider IPv6 blocks, from the limits or by default from the per-network cap. */
 export function blockLimits(limits: Limits): { per56: number; per48: number } {
   return { per56: limits.perNetwork56 ?? 2 * limits.perNetwork, per48: limits.perNetwork48 ?? 4 * limits.perNetwork };
-}
-
-/**
- * The lock a vote's transaction takes, as a signed 64-bit number: votes for the same page, day and widest network
- * block (an IPv6 /48, or the network itself) wait for each other, others do not.
- */
-export function lockId(ballot: Ballot): bigint {
-  const key = `${ballot.port}:${ballot.at.toISOString().slice(0, 10)}:${ballot.network48 ?? ballot.network}`;
-  return createHash('sha256').update(key).digest().readBigInt64BE(0);
 }
