@@ -74,6 +74,29 @@ describe('POST /api/feedback', () => {
     assert.ok(readVotes(dbFile()).some((v) => v.port === 3521 && v.rating === 'not-helpful' && v.locale === 'fa'));
   });
 
+  test('answers a refused form post from a browser with a page in the reader’s language, linking back', async () => {
+    const from = '127.0.4.4';
+    for (let i = 0; i < 3; i++) assert.equal((await vote(server.origin, { port: 3999 }, { from })).status, 200);
+    const answer = await send(server.origin, {
+      method: 'POST',
+      path: '/api/feedback',
+      from,
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Origin: server.origin,
+        Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+      },
+      body: 'port=3999&rating=not-helpful&locale=fa&comment=&website=',
+    });
+    assert.equal(answer.status, 429);
+    assert.equal(answer.headers['content-type'], 'text/html; charset=utf-8');
+    assert.match(answer.body, /<html lang="fa" dir="rtl">/);
+    assert.ok(answer.body.includes('<a href="/fa/ports/3999/#feedback">بازگشت به درگاه 3999</a>'));
+    // Still the API's policy: a page that runs nothing and loads nothing.
+    assert.equal(answer.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'");
+    assert.equal(readVotes(dbFile()).filter((v) => v.port === 3999).length, 3);
+  });
+
   test('accepts a vote on any port number, since every number has a page', async () => {
     assert.equal((await vote(server.origin, { port: 5938 })).status, 200);
     assert.equal((await vote(server.origin, { port: 0 })).status, 200);

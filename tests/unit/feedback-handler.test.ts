@@ -27,6 +27,19 @@ function post(body: unknown, headers: Record<string, string> = {}, type = 'appli
   });
 }
 
+/** A store whose every vote meets a full disk. */
+function downStore(): FeedbackStore {
+  return {
+    backend: 'sqlite',
+    ready: () => Promise.resolve(),
+    cast: () => Promise.reject(new StoreUnavailableError('disk full')),
+    dayKey: (_day, candidate) => Promise.resolve(candidate),
+    report: async function* () {},
+    count: () => Promise.resolve(0),
+    close: () => Promise.resolve(),
+  };
+}
+
 async function errorOf(response: Response): Promise<string> {
   return ((await response.json()) as { error: string }).error;
 }
@@ -128,6 +141,84 @@ describe('handleFeedback', () => {
     assert.match(cross.headers.get('set-cookie') ?? '', /SameSite=None; Secure/);
   });
 
+  describe('a refused vote from a browser without JavaScript', () => {
+    const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const form = (body: string, headers: Record<string, string> = {}) =>
+      post(body, { Accept: BROWSER, ...headers }, 'application/x-www-form-urlencoded');
+
+    test('gets a page in the language of its page, saying why, with a link back to it', async () => {
+      const household = { ...context, clientAddress: '192.0.2.40' };
+      for (let i = 0; i < 3; i++) await handleFeedback(post({ port: 4010, rating: 'helpful' }), household);
+      const refused = await handleFeedback(form('port=4010&rating=helpful&locale=fa'), household);
+      assert.equal(refused.status, 429);
+      assert.equal(refused.headers.get('content-type'), 'text/html; charset=utf-8');
+      assert.equal(refused.headers.get('content-language'), 'fa');
+      assert.match(refused.headers.get('retry-after') ?? '', /^\d+$/);
+      const html = await refused.text();
+      assert.match(html, /^<!DOCTYPE html>\n<html lang="fa" dir="rtl">/);
+      assert.ok(html.includes('<h1>پاسخ شما شمرده نشد</h1>'));
+      assert.ok(html.includes('به اندازهٔ کافی از خوانندگانِ شبکهٔ شما'), 'the widget’s own words for the cap');
+      assert.ok(html.includes('<a href="/fa/ports/4010/#feedback">بازگشت به درگاه 4010</a>'));
+      assert.doesNotMatch(html, /\{"error"/);
+    });
+
+    test('links back to the page it came from, when the browser names one of the site’s pages', async () => {
+      const busy = { ...context, clientAddress: '192.0.2.41', limits: { ...context.limits, perMinute: 1 } };
+      await handleFeedback(post({ port: 4011, rating: 'helpful' }), busy);
+      const refused = await handleFeedback(
+        form('port=4012&rating=helpful&locale=bg', { Referer: `${SITE}/bg/ports/4012/?x=1` }),
+        busy,
+      );
+      assert.equal(refused.status, 429);
+      const html = await refused.text();
+      assert.match(html, /<html lang="bg" dir="ltr">/);
+      assert.match(html, /твърде много отговори\. Моля, опитайте отново след \d+ секунди\./);
+      assert.ok(html.includes('<a href="/bg/ports/4012/#feedback">Обратно към порт 4012</a>'));
+      // Another site's page is no way back.
+      const elsewhere = await handleFeedback(
+        form('port=4012&rating=helpful&locale=bg', { Referer: 'https://evil.example/x' }),
+        busy,
+      );
+      assert.ok((await elsewhere.text()).includes('href="/bg/ports/4012/#feedback"'));
+    });
+
+    test('that could not be read says so, with the reason in English, and escapes what it repeats', async () => {
+      const refused = await handleFeedback(form('port=4013&rating=<b>great</b>&locale=en'), context);
+      assert.equal(refused.status, 400);
+      const html = await refused.text();
+      assert.match(html, /<html lang="en" dir="ltr">/);
+      assert.ok(html.includes('The answer could not be read.'));
+      assert.match(
+        html,
+        /<p lang="en" dir="ltr"><small>rating must be one of not-helpful, somewhat, helpful<\/small><\/p>/,
+      );
+      assert.doesNotMatch(html, /<b>/);
+    });
+
+    test('when the store is down says so in its language', async () => {
+      const refused = await handleFeedback(form('port=4014&rating=helpful&locale=bg'), {
+        ...context,
+        store: downStore(),
+      });
+      assert.equal(refused.status, 503);
+      assert.ok((await refused.text()).includes('Гласът ви не можа да бъде записан в момента.'));
+    });
+
+    test('from a script, or without asking for HTML, is JSON as before', async () => {
+      const refused = await handleFeedback(
+        post('port=4015&rating=great', { Accept: 'application/json' }, 'application/x-www-form-urlencoded'),
+        context,
+      );
+      assert.equal(refused.status, 400);
+      assert.match(await errorOf(refused), /rating must be one of/);
+      const plain = await handleFeedback(
+        post('port=4015&rating=great', {}, 'application/x-www-form-urlencoded'),
+        context,
+      );
+      assert.equal(plain.headers.get('content-type'), 'application/json; charset=utf-8');
+    });
+  });
+
   test('refuses other origins before reading the body', async () => {
     const response = await handleFeedback(
       post({ port: 3515, rating: 'helpful' }, { Origin: 'https://evil.example' }),
@@ -139,15 +230,7 @@ describe('handleFeedback', () => {
   });
 
   test('answers 503 with Retry-After when the store cannot take the vote', async () => {
-    const down: FeedbackStore = {
-      backend: 'sqlite',
-      ready: () => Promise.resolve(),
-      cast: () => Promise.reject(new StoreUnavailableError('disk full')),
-      dayKey: (_day, candidate) => Promise.resolve(candidate),
-      report: async function* () {},
-      count: () => Promise.resolve(0),
-      close: () => Promise.resolve(),
-    };
+    const down = downStore();
     const response = await handleFeedback(post({ port: 3515, rating: 'helpful' }), { ...context, store: down });
     assert.equal(response.status, 503);
     assert.equal(response.headers.get('retry-after'), '30');

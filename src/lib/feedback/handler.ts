@@ -4,9 +4,10 @@
  * stores nothing and spends none of the reader's vote budget: only a well-formed vote reaches the store,
  * where the per-network cap and the per-minute rate limit are counted.
  */
-import { DEFAULT_LOCALE, type Locale } from '../../i18n/locales.ts';
+import { DEFAULT_LOCALE, localeOfPath, type Locale } from '../../i18n/locales.ts';
 import { COOKIE_NAME, dayOf, KeyError, type DayKeys, type VisitorKeys } from './identity.ts';
 import { logStore } from './log.ts';
+import { formHints, refusalPage, wantsPage, type Refusal } from './refusal.ts';
 import { describeIssue, fromForm, MAX_BODY_BYTES, voteSchema } from './schema.ts';
 import { StoreUnavailableError, type FeedbackStore, type Limits } from './store.ts';
 
@@ -111,6 +112,22 @@ function reportUnavailable(reason: string, now = Date.now()): void {
   reported.set(reason, { at: now, since: 0 });
 }
 
+/**
+ * The page a form was posted from, as the browser's Referer names it, when that is a page of the site (its own
+ * origin, or a static copy allowed to post here): the way back, and the language of the reader.
+ */
+function pageOf(request: Request, context: FeedbackContext): { back: string; locale: Locale } | undefined {
+  let url: URL;
+  try {
+    url = new URL(request.headers.get('referer') ?? '');
+  } catch {
+    return undefined;
+  }
+  if (!context.ownOrigins.has(url.origin) && !context.origins.has(url.origin)) return undefined;
+  const back = `${context.ownOrigins.has(url.origin) ? '' : url.origin}${url.pathname}#feedback`;
+  return { back, locale: localeOfPath(url.pathname) };
+}
+
 /** Seconds until the next UTC midnight, when a day's votes and voter ids end. */
 function secondsToMidnight(now: Date): number {
   const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
@@ -122,11 +139,22 @@ export async function handleFeedback(request: Request, context: FeedbackContext)
   if (crossSite(request, context.origins, context.ownOrigins)) {
     return refuse(403, 'cross-site requests are not accepted from this origin');
   }
-  const say = (status: number, error: string, headers: Record<string, string> = {}) =>
-    refuse(status, error, { ...cors, ...headers });
-
   const [type = '', ...params] = (request.headers.get('content-type') ?? '').split(';').map((p) => p.trim());
   const mediaType = type.toLowerCase();
+  // A reader's browser posting the form without JavaScript gets a page back, anyone else JSON (refusal.ts).
+  const page = wantsPage(request, mediaType);
+  const from = pageOf(request, context);
+  let hints: { locale: Locale; port: number | undefined } = { locale: from?.locale ?? DEFAULT_LOCALE, port: undefined };
+  const say = (status: number, error: string, headers: Record<string, string> = {}, why?: Refusal) =>
+    page
+      ? refusalPage(
+          why ?? { kind: 'unreadable', reason: error },
+          { ...hints, back: from?.back, origin: cors['Access-Control-Allow-Origin'] ?? '' },
+          status,
+          { ...cors, ...headers },
+        )
+      : refuse(status, error, { ...cors, ...headers });
+
   if (mediaType !== 'application/json' && mediaType !== 'application/x-www-form-urlencoded') {
     return say(415, 'send application/json or application/x-www-form-urlencoded');
   }
@@ -151,6 +179,8 @@ export async function handleFeedback(request: Request, context: FeedbackContext)
   let data: unknown;
   const form = mediaType === 'application/x-www-form-urlencoded';
   if (form) {
+    const named = formHints(text);
+    hints = { locale: named.locale === DEFAULT_LOCALE ? hints.locale : named.locale, port: named.port };
     const parsed = fromForm(new URLSearchParams(text));
     if ('error' in parsed) return say(400, parsed.error);
     data = parsed.data;
@@ -165,6 +195,7 @@ export async function handleFeedback(request: Request, context: FeedbackContext)
   const result = voteSchema.safeParse(data);
   if (!result.success) return say(400, describeIssue(result.error, data));
   const vote = result.data;
+  hints = { locale: vote.locale ?? DEFAULT_LOCALE, port: vote.port };
   if (vote.website) return say(400, 'the form was filled in by a robot (the hidden website field is set)');
 
   const now = context.now?.() ?? new Date();
@@ -173,7 +204,12 @@ export async function handleFeedback(request: Request, context: FeedbackContext)
   const unavailable = (error: unknown) => {
     if (!(error instanceof StoreUnavailableError || error instanceof KeyError)) throw error;
     reportUnavailable(error.message);
-    return say(503, 'the vote could not be saved just now; please try again later', { 'Retry-After': '30' });
+    return say(
+      503,
+      'the vote could not be saved just now; please try again later',
+      { 'Retry-After': '30' },
+      { kind: 'unavailable' },
+    );
   };
 
   let keys: DayKeys;
@@ -207,15 +243,19 @@ export async function handleFeedback(request: Request, context: FeedbackContext)
   }
 
   if (outcome.kind === 'rate-limit') {
-    return say(429, `too many votes from this network; try again in ${outcome.retryAfter} s`, {
-      'Retry-After': String(outcome.retryAfter),
-    });
+    return say(
+      429,
+      `too many votes from this network; try again in ${outcome.retryAfter} s`,
+      { 'Retry-After': String(outcome.retryAfter) },
+      { kind: 'rate-limit', seconds: outcome.retryAfter },
+    );
   }
   if (outcome.kind === 'network-limit') {
     return say(
       429,
       `${outcome.limit} readers on this network have already voted on this page today; votes from it count again tomorrow`,
       { 'Retry-After': String(secondsToMidnight(now)) },
+      { kind: 'network-limit' },
     );
   }
 
