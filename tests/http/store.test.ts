@@ -418,6 +418,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
             port: 22,
             votes: { 'not-helpful': 0, somewhat: 0, helpful: 1 },
             total: 1,
+            networks: 1,
             helpfulShare: 1,
             locales: { en: 1, fa: 0, bg: 0 },
             lastVote: minutes(AT, 4).toISOString(),
@@ -427,6 +428,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
             port: 3515,
             votes: { 'not-helpful': 1, somewhat: 1, helpful: 2 },
             total: 4,
+            networks: 4,
             helpfulShare: 0.5,
             locales: { en: 2, fa: 1, bg: 1 },
             lastVote: minutes(AT, 3).toISOString(),
@@ -452,6 +454,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
             port: 4000,
             votes: { 'not-helpful': 0, somewhat: 0, helpful: 6 },
             total: 6,
+            networks: 6,
             helpfulShare: 1,
             locales: { en: 6, fa: 0, bg: 0 },
             lastVote: minutes(AT, 15).toISOString(),
@@ -486,6 +489,51 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         assert.deepEqual(
           again?.recentComments.map(({ rating, at }) => ({ rating, at })),
           [{ rating: 'somewhat', at: minutes(AT, 9).toISOString() }],
+        );
+      });
+
+      test('counts networks, keeps a window of days, sorts by problems and puts numbers without a page last', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        const day = (d: number, h = 12) => new Date(Date.UTC(2026, 10, d, h));
+        const votes: Partial<Ballot>[] = [
+          { port: 80, rating: 'helpful', network: 'a', at: day(1) },
+          { port: 80, rating: 'helpful', network: 'a', at: day(1, 13) },
+          { port: 80, rating: 'not-helpful', network: 'b', at: day(2), comment: 'Outdated.' },
+          { port: 443, rating: 'not-helpful', network: 'c', at: day(1), comment: 'Wrong service.' },
+          { port: 443, rating: 'not-helpful', network: 'c', at: day(1, 14) },
+          { port: 7, rating: 'not-helpful', network: 'e', at: day(2) },
+          { port: 7, rating: 'not-helpful', network: 'e', at: day(2, 13) },
+          { port: 7, rating: 'not-helpful', network: 'f', at: day(2, 14) },
+        ];
+        for (const fields of votes) await store.cast(ballot(fields), LIMITS);
+        const read = async (options: Parameters<FeedbackStore['report']>[0]) =>
+          (await Array.fromAsync(store.report({ batch: 1, ...options }))).map((p) => ({
+            port: p.port,
+            total: p.total,
+            networks: p.networks,
+            comments: p.recentComments.map((c) => c.comment),
+          }));
+        assert.deepEqual(await read({ sort: 'port' }), [
+          { port: 7, total: 3, networks: 2, comments: [] },
+          { port: 80, total: 3, networks: 2, comments: ['Outdated.'] },
+          { port: 443, total: 2, networks: 1, comments: ['Wrong service.'] },
+        ]);
+        assert.deepEqual(await read({ sort: 'problems', since: '2026-11-02', until: '2026-11-02' }), [
+          { port: 7, total: 3, networks: 2, comments: [] },
+          { port: 80, total: 1, networks: 1, comments: ['Outdated.'] },
+        ]);
+        assert.deepEqual(
+          (await read({ sort: 'problems', until: '2026-11-01', pages: new Set([80, 443]) })).map((p) => p.port),
+          [443, 80],
+        );
+        assert.deepEqual(
+          (await read({ sort: 'problems', pages: new Set([80, 443]) })).map((p) => p.port),
+          [443, 80, 7],
+        );
+        assert.deepEqual(
+          (await read({ sort: 'port', pages: new Set([80, 443]) })).map((p) => p.port),
+          [80, 443, 7],
         );
       });
 

@@ -406,10 +406,11 @@ export class PostgresStore implements FeedbackStore {
       // A report of a large store reads for longer than a vote may take.
       await run(`SET LOCAL statement_timeout = '60s'`);
       // Each batch is a round trip here, so batches are larger than SQLite's.
-      yield* readReport(async <Row>(text: string, args: readonly number[]) => (await run(text, args)) as Row[], {
-        batch: 4 * REPORT_BATCH,
-        ...options,
-      });
+      yield* readReport(
+        async <Row>(text: string, args: readonly (number | string)[]) => (await run(text, args)) as Row[],
+        'postgres',
+        { batch: 4 * REPORT_BATCH, ...options },
+      );
       await run('COMMIT');
       done = true;
     } finally {

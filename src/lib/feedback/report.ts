@@ -1,8 +1,13 @@
 /**
  * Per-page results for the site's owner: `npm run feedback:report` and `GET /api/feedback/summary`. The database
- * does the counting (`GROUP BY port`, over a covering index) and picks the recent comments (over a partial index);
+ * does the counting (`GROUP BY port`, over covering indexes) and picks the recent comments (over a partial index);
  * this module reads the pages a batch at a time and writes each batch out before reading the next, so a store of
  * a million votes on every port number is reported in a second or two and a flat ~100 MB (`npm run bench:report`).
+ *
+ * Pages come in port order, or sorted by what needs attention (`sort`: most "not helpful" first): then the counts,
+ * a few numbers per page, are read whole and sorted first, and the comments are read a batch of pages at a time in
+ * that order. A date window (`since`, `until`) keeps the votes of those days (UTC) only. When the list of pages
+ * is known (`pages`), numbers without a page of their own come after the others.
  */
 import { stringify } from 'csv-stringify/sync';
 import { LOCALES, type Locale } from '../../i18n/locales.ts';
@@ -12,6 +17,17 @@ export interface PageReport {
   port: number;
   votes: Record<Rating, number>;
   total: number;
+  /**
+   * How many networks the votes came from, each counted once a day (a network's code changes with the day's
+   * key): votes far above it mean a few networks voted a lot. A count, never a network.
+   */
+  networks: number;
+  /**
+   * Whether the number has a page of its own on the site (feedback:report reads the build's list); absent when
+   * unknown. Votes on a number without one are about the site's answer for any number, not an article or a
+   * registry entry, so such numbers come after the others in every order.
+   */
+  hasPage?: boolean;
   /** Share of votes that said "helpful", 0–1. */
   helpfulShare: number;
   /** Votes by the language of the page they were cast on. */
@@ -25,27 +41,44 @@ export const RECENT_COMMENTS = 5;
 /** Pages read per batch: few enough that memory stays flat (see `npm run bench:report`). */
 export const REPORT_BATCH = 250;
 
+/** `AND day BETWEEN …` for a date window, with the parameter numbers it takes; nothing without one. */
+const windowed = (window: boolean, from: number) => (window ? ` AND day BETWEEN $${from} AND $${from + 1}` : '');
+
 /**
  * One row per page, for the `$2` pages after port `$1`: its votes by rating and by locale, and its newest vote.
  * Read in port order from the covering index `votes_by_port_locale`, so a batch touches only its own pages'
- * index entries and never the rows. The column names come from the constant lists, never from input.
+ * index entries and never the rows (a date window, `$3`–`$4`, reads the rows). The column names come from the
+ * constant lists, never from input.
  */
-export const COUNTS_SQL = `SELECT port, COUNT(*) AS total, MAX(updated_at) AS last_vote,
+export const countsSql = (window = false) => `SELECT port, COUNT(*) AS total, MAX(updated_at) AS last_vote,
     ${RATINGS.map((rating, i) => `COUNT(*) FILTER (WHERE rating = '${rating}') AS rating_${i}`).join(',\n    ')},
     ${LOCALES.map((locale, i) => `COUNT(*) FILTER (WHERE locale = '${locale}') AS locale_${i}`).join(',\n    ')}
-  FROM votes WHERE port > $1 GROUP BY port ORDER BY port LIMIT $2`;
+  FROM votes WHERE port > $1${windowed(window, 3)} GROUP BY port ORDER BY port LIMIT $2`;
+
+/** The networks of the pages from port `$1` to `$2`, from the index `votes_by_network` alone. */
+export const networksSql = (window = false) => `SELECT port, COUNT(DISTINCT network) AS networks
+  FROM votes WHERE port BETWEEN $1 AND $2${windowed(window, 3)} GROUP BY port`;
 
 /**
- * The newest comments of the pages from port `$1` to `$2`, at most `$3` each, read from the partial index
- * `votes_by_comment` (only votes with a comment are in it). Each with the answer and the time it was written
- * with: a reader who comments under "Not helpful" and later answers "Helpful" said the comment about the page
- * they found not helpful.
+ * The newest comments of some pages, at most `$1` each, read from the partial index `votes_by_comment` (only
+ * votes with a comment are in it): the pages from port `$2` to `$3`, or (`list`) those in the JSON array `$2`.
+ * Each with the answer and the time it was written with: a reader who comments under "Not helpful" and later
+ * answers "Helpful" said the comment about the page they found not helpful.
  */
-export const COMMENTS_SQL = `SELECT port, commented_at, comment_rating, locale, comment, reasons FROM (
+export const commentsSql = (dialect: Dialect, { list = false, window = false } = {}) => {
+  const ports = !list
+    ? 'port BETWEEN $2 AND $3'
+    : dialect === 'sqlite'
+      ? 'port IN (SELECT value FROM json_each($2))'
+      : 'port IN (SELECT value::integer FROM jsonb_array_elements_text($2::jsonb))';
+  return `SELECT port, commented_at, comment_rating, locale, comment, reasons FROM (
     SELECT port, commented_at, comment_rating, locale, comment, reasons,
            ROW_NUMBER() OVER (PARTITION BY port ORDER BY commented_at DESC) AS n
-    FROM votes WHERE comment IS NOT NULL AND port BETWEEN $1 AND $2) ranked
-  WHERE n <= $3 ORDER BY port, n`;
+    FROM votes WHERE comment IS NOT NULL AND ${ports}${windowed(window, list ? 3 : 4)}) ranked
+  WHERE n <= $1 ORDER BY port, n`;
+};
+
+export type Dialect = 'sqlite' | 'postgres';
 
 /** PostgreSQL sends integers as numbers, counts (bigint) as text; SQLite sends both as numbers. */
 type Count = number | string;
@@ -64,53 +97,124 @@ export interface CommentRow {
 }
 
 /** Runs one of the report's queries with its parameters and returns the rows. */
-export type ReportQuery = <Row>(sql: string, args: readonly number[]) => Promise<Iterable<Row>>;
+export type ReportQuery = <Row>(sql: string, args: readonly (number | string)[]) => Promise<Iterable<Row>>;
 
-/**
- * Every page with votes, in port order, a batch of pages at a time: memory holds one batch, however many votes
- * and pages the store has. Both backends and both readers (`feedback:report`, the summary endpoint) use this.
- */
-export async function* readReport(
-  query: ReportQuery,
-  { recentComments = RECENT_COMMENTS, batch = REPORT_BATCH }: ReportOptions = {},
-): AsyncGenerator<PageReport> {
-  for (let after = -1; ;) {
-    const counts = [...(await query<CountRow>(COUNTS_SQL, [after, batch]))];
-    if (counts.length === 0) return;
-    const pages = new Map(counts.map((row) => [Number(row.port), page(row)]));
-    const first = Number(counts[0]!.port);
-    const last = Number(counts.at(-1)!.port);
-    if (recentComments > 0) {
-      for (const row of await query<CommentRow>(COMMENTS_SQL, [first, last, recentComments])) {
-        pages.get(Number(row.port))?.recentComments.push({
-          at: row.commented_at,
-          rating: row.comment_rating as Rating,
-          locale: row.locale as Locale,
-          comment: row.comment,
-          reasons: JSON.parse(row.reasons) as string[],
-        });
-      }
-    }
-    yield* pages.values();
-    if (counts.length < batch) return;
-    after = last;
-  }
-}
+/** How the pages are ordered: by port, or most in need of attention first. */
+export const SORTS = ['problems', 'port', 'votes', 'recent'] as const;
+export type Sort = (typeof SORTS)[number];
 
 export interface ReportOptions {
   /** Newest comments shown per page. */
   recentComments?: number;
   /** Pages per batch (one round trip each to PostgreSQL). */
   batch?: number;
+  /** `port` (the default) streams in port order; the others sort every page first (see the module's comment). */
+  sort?: Sort;
+  /** Only the votes of these days, `YYYY-MM-DD`, both included. */
+  since?: string | undefined;
+  until?: string | undefined;
+  /** Port numbers that have a page on the site, when known: each page says whether it has one. */
+  pages?: ReadonlySet<number> | undefined;
 }
 
-function page(row: CountRow): PageReport {
+/**
+ * Most "not helpful" votes first, then the lowest helpful share, the most votes, the lowest port: what a maintainer
+ * should read first. `votes` by most votes, `recent` by newest vote.
+ */
+const ORDER: Record<Exclude<Sort, 'port'>, (a: PageReport, b: PageReport) => number> = {
+  problems: (a, b) =>
+    b.votes['not-helpful'] - a.votes['not-helpful'] ||
+    a.helpfulShare - b.helpfulShare ||
+    b.total - a.total ||
+    a.port - b.port,
+  votes: (a, b) => b.total - a.total || a.port - b.port,
+  recent: (a, b) => (a.lastVote < b.lastVote ? 1 : a.lastVote > b.lastVote ? -1 : a.port - b.port),
+};
+
+/**
+ * Every page with votes, a batch of pages at a time: memory holds one batch in port order, and the counts of
+ * every page (no comments) when sorted. Both backends and both readers (`feedback:report`, the summary endpoint)
+ * use this.
+ */
+export async function* readReport(
+  query: ReportQuery,
+  dialect: Dialect,
+  options: ReportOptions = {},
+): AsyncGenerator<PageReport> {
+  const { recentComments = RECENT_COMMENTS, batch = REPORT_BATCH, sort = 'port', pages: known } = options;
+  const window = options.since !== undefined || options.until !== undefined;
+  const days = window ? [options.since ?? '0000-00-00', options.until ?? '9999-12-31'] : [];
+  const withComments = async (pages: PageReport[], sql: string, args: (number | string)[]) => {
+    if (recentComments === 0 || pages.length === 0) return pages;
+    const byPort = new Map(pages.map((p) => [p.port, p]));
+    for (const row of await query<CommentRow>(sql, [recentComments, ...args, ...days])) {
+      byPort.get(Number(row.port))?.recentComments.push({
+        at: row.commented_at,
+        rating: row.comment_rating as Rating,
+        locale: row.locale as Locale,
+        comment: row.comment,
+        reasons: JSON.parse(row.reasons) as string[],
+      });
+    }
+    return pages;
+  };
+  /** The pages after port `after`, counted, with their networks; no comments yet. */
+  const counted = async (after: number): Promise<PageReport[]> => {
+    const counts = [...(await query<CountRow>(countsSql(window), [after, batch, ...days]))];
+    if (counts.length === 0) return [];
+    const pages = counts.map((row) => page(row, known));
+    const byPort = new Map(pages.map((p) => [p.port, p]));
+    const range = [pages[0]!.port, pages.at(-1)!.port];
+    for (const row of await query<{ port: Count; networks: Count }>(networksSql(window), [...range, ...days])) {
+      const found = byPort.get(Number(row.port));
+      if (found) found.networks = Number(row.networks);
+    }
+    return pages;
+  };
+
+  if (sort === 'port') {
+    // With the list of pages known, two passes over the counts in one snapshot: the numbers with a page, then
+    // those without. Memory holds a batch either way.
+    for (const pass of known ? [true, false] : [undefined]) {
+      for (let after = -1; ;) {
+        const counts = await counted(after);
+        const kept = pass === undefined ? counts : counts.filter((p) => p.hasPage === pass);
+        if (kept.length > 0) {
+          yield* await withComments(kept, commentsSql(dialect, { window }), [kept[0]!.port, kept.at(-1)!.port]);
+        }
+        if (counts.length < batch) break;
+        after = counts.at(-1)!.port;
+      }
+    }
+    return;
+  }
+  const all: PageReport[] = [];
+  for (let after = -1; ;) {
+    const pages = await counted(after);
+    all.push(...pages);
+    if (pages.length < batch) break;
+    after = pages.at(-1)!.port;
+  }
+  // Numbers without a page last, whatever the order (see `PageReport.hasPage`).
+  all.sort((a, b) => Number(a.hasPage === false) - Number(b.hasPage === false) || ORDER[sort](a, b));
+  for (let start = 0; start < all.length; start += batch) {
+    const pages = all.slice(start, start + batch);
+    yield* await withComments(pages, commentsSql(dialect, { list: true, window }), [
+      JSON.stringify(pages.map((p) => p.port)),
+    ]);
+  }
+}
+
+function page(row: CountRow, pages: ReadonlySet<number> | undefined): PageReport {
   const votes = Object.fromEntries(RATINGS.map((r, i) => [r, Number(row[`rating_${i}`])])) as Record<Rating, number>;
   const total = Number(row.total);
+  const port = Number(row.port);
   return {
-    port: Number(row.port),
+    port,
     votes,
     total,
+    networks: 0,
+    ...(pages ? { hasPage: pages.has(port) } : {}),
     helpfulShare: Number((votes.helpful / total).toFixed(3)),
     locales: Object.fromEntries(LOCALES.map((l, i) => [l, Number(row[`locale_${i}`])])) as Record<Locale, number>,
     lastVote: row.last_vote,
@@ -151,8 +255,10 @@ export function toJson(pages: AsyncIterable<PageReport>, indent = 0): AsyncGener
 /** Named, so a store without votes still gets its header line. */
 const CSV_COLUMNS = [
   'port',
+  'has_page',
   ...RATINGS,
   'total',
+  'networks',
   'helpful_share',
   ...LOCALES.map((locale) => `votes_${locale}`),
   'last_vote',
@@ -171,10 +277,13 @@ export function csvText(text: string): string {
 function csvRow(page: PageReport) {
   return {
     port: page.port,
+    // Empty when the report did not know which numbers have pages.
+    has_page: page.hasPage === undefined ? '' : page.hasPage ? 'yes' : 'no',
     'not-helpful': page.votes['not-helpful'],
     somewhat: page.votes.somewhat,
     helpful: page.votes.helpful,
     total: page.total,
+    networks: page.networks,
     helpful_share: page.helpfulShare,
     ...Object.fromEntries(LOCALES.map((locale) => [`votes_${locale}`, page.locales[locale]])),
     last_vote: page.lastVote,
@@ -203,7 +312,8 @@ function textOf(page: PageReport): string {
     .map((l) => `${l} ${page.locales[l]}`)
     .join(', ');
   let text =
-    `Port ${page.port}: ${page.total} vote${page.total === 1 ? '' : 's'} — 😔 ${page.votes['not-helpful']}  🤨 ${page.votes.somewhat}  😃 ${page.votes.helpful}` +
+    `Port ${page.port}: ${page.total} vote${page.total === 1 ? '' : 's'} from ${page.networks} network${page.networks === 1 ? '' : 's'}` +
+    ` — 😔 ${page.votes['not-helpful']}  🤨 ${page.votes.somewhat}  😃 ${page.votes.helpful}` +
     `  (${Math.round(page.helpfulShare * 100)}% helpful; ${locales}; last ${page.lastVote})\n`;
   for (const c of page.recentComments) {
     text += `    ${c.at.slice(0, 16).replace('T', ' ')} [${c.locale}, ${c.rating}${c.reasons.length ? `; ${c.reasons.join(', ')}` : ''}] ${c.comment.replace(/\s+/g, ' ')}\n`;
@@ -211,13 +321,21 @@ function textOf(page: PageReport): string {
   return text;
 }
 
-/** The report as text for a terminal, a line per page and one per recent comment, written as it is read. */
+/**
+ * The report as text for a terminal, a line per page and one per recent comment, written as it is read. Numbers
+ * without a page of their own (they come last, when the report knows which have one) are under a heading.
+ */
 export function toText(pages: AsyncIterable<PageReport>): AsyncGenerator<string> {
   return chunked(
     (async function* () {
       let empty = true;
+      let pageless = false;
       for await (const page of pages) {
         empty = false;
+        if (page.hasPage === false && !pageless) {
+          pageless = true;
+          yield '\nNumbers without a page of their own:\n';
+        }
         yield textOf(page);
       }
       if (empty) yield 'No votes yet.\n';

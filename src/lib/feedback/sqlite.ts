@@ -607,18 +607,22 @@ export class SqliteStore implements FeedbackStore {
     }
     const statements = new Map<string, StatementSync>();
     try {
-      yield* readReport(<Row>(text: string, args: readonly number[]) => {
-        try {
-          let statement = statements.get(text);
-          if (!statement) {
-            statement = reader.prepare(sql(text));
-            statements.set(text, statement);
+      yield* readReport(
+        <Row>(text: string, args: readonly (number | string)[]) => {
+          try {
+            let statement = statements.get(text);
+            if (!statement) {
+              statement = reader.prepare(sql(text));
+              statements.set(text, statement);
+            }
+            return Promise.resolve(statement.all(...args) as Iterable<Row>);
+          } catch (error) {
+            return Promise.reject(unavailable('cannot read votes', error));
           }
-          return Promise.resolve(statement.all(...args) as Iterable<Row>);
-        } catch (error) {
-          return Promise.reject(unavailable('cannot read votes', error));
-        }
-      }, options);
+        },
+        'sqlite',
+        options,
+      );
     } finally {
       if (this.#readers.delete(reader)) reader.close();
     }
