@@ -3,12 +3,14 @@
  * time, and the three writers (text, CSV, JSON) stream what the same rows would give read whole.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import { HELP, parseReportArgs, UsageError } from '../../src/lib/feedback/report-args.ts';
 import { toCsv, toJson, toText, type PageReport } from '../../src/lib/feedback/report.ts';
 import { SqliteStore } from '../../src/lib/feedback/sqlite.ts';
 
@@ -272,6 +274,104 @@ describe('the feedback report', () => {
     assert.equal(
       parse<Record<string, string>>(await joined(toCsv(days.report())), { columns: true })[0]!['has_page'],
       '',
+    );
+  });
+});
+
+describe('the feedback:report command line', () => {
+  test('reads formats, orders and a date window, most "not helpful" first by default', () => {
+    assert.deepEqual(parseReportArgs([]), {
+      format: 'text',
+      sort: 'problems',
+      since: undefined,
+      until: undefined,
+      pagesFile: undefined,
+      noPages: false,
+    });
+    assert.deepEqual(parseReportArgs(['--csv', '--sort', 'port', '--since', '2026-11-01', '--until=2026-11-30']), {
+      format: 'csv',
+      sort: 'port',
+      since: '2026-11-01',
+      until: '2026-11-30',
+      pagesFile: undefined,
+      noPages: false,
+    });
+    assert.deepEqual(parseReportArgs(['--json', '--pages', 'x.json']), {
+      format: 'json',
+      sort: 'problems',
+      since: undefined,
+      until: undefined,
+      pagesFile: 'x.json',
+      noPages: false,
+    });
+    assert.equal(parseReportArgs(['--help']), 'help');
+    assert.equal(parseReportArgs(['-h', '--csv']), 'help');
+    assert.equal(parseReportArgs(['--nonsense', '--help']), 'help');
+  });
+
+  test('refuses a bad command line with a reason', () => {
+    const cases: [string[], RegExp][] = [
+      [['--jsn'], /Unknown option '--jsn'/],
+      [['--json', '--csv'], /choose one format/],
+      [['--sort', 'worst'], /--sort is one of problems, port, votes, recent, not 'worst'/],
+      [['--since', '2026-02-30'], /--since wants a day as YYYY-MM-DD/],
+      [['--until', '30/11/2026'], /--until wants a day as YYYY-MM-DD/],
+      [['--since', '2026-12-01', '--until', '2026-11-01'], /--since 2026-12-01 is after --until 2026-11-01/],
+      [['--since'], /argument missing/],
+      [['--pages', 'a.json', '--no-pages'], /choose one/],
+      [['json'], /Unexpected argument 'json'/],
+    ];
+    for (const [args, message] of cases) {
+      assert.throws(
+        () => parseReportArgs(args),
+        (error: Error) => error instanceof UsageError && message.test(error.message),
+      );
+    }
+  });
+
+  const cli = (args: string[], url = `file:${join(dir, 'feedback.db')}`) =>
+    spawnSync(process.execPath, ['src/cli/feedback-report.ts', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, FEEDBACK_DB_URL: url },
+    });
+
+  test('npm run feedback:report -- --help prints the options and opens no store', () => {
+    // A store that cannot be reached: help must not need one.
+    const run = cli(['--help'], 'postgres://127.0.0.1:1/none');
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, HELP);
+    assert.equal(run.stderr, '');
+    for (const flag of ['--json', '--csv', '--sort', '--since', '--until', '--pages', '--no-pages', '--help']) {
+      assert.ok(HELP.includes(flag), flag);
+    }
+  });
+
+  test('a bad flag exits with status 2 and one line of reason, no stack trace', () => {
+    const run = cli(['--jsn'], 'postgres://127.0.0.1:1/none');
+    assert.equal(run.status, 2);
+    assert.equal(run.stdout, '');
+    assert.equal(run.stderr, "feedback:report: Unknown option '--jsn'\nTry 'npm run feedback:report -- --help'.\n");
+    assert.equal(cli(['--pages', join(dir, 'missing.json')]).status, 2);
+  });
+
+  test('reads the list of pages from a ports.json and puts numbers without one last', () => {
+    const file = join(dir, 'ports.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ count: 3, ports: [...PAGES].map((port) => ({ port, url: `/ports/${port}/` })) }),
+    );
+    const out = execFileSync(
+      process.execPath,
+      ['src/cli/feedback-report.ts', '--csv', '--sort', 'port', '--pages', file, '--since', '2026-11-02'],
+      { encoding: 'utf8', env: { ...process.env, FEEDBACK_DB_URL: `file:${days.path}` } },
+    );
+    assert.deepEqual(
+      parse<Record<string, string>>(out, { columns: true }).map((row) => [row['port'], row['has_page'], row['total']]),
+      [
+        ['10', 'yes', '1'],
+        ['30', 'yes', '1'],
+        ['5', 'no', '3'],
+      ],
     );
   });
 });
