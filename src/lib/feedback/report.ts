@@ -4,9 +4,9 @@
  * this module reads the pages a batch at a time and writes each batch out before reading the next, so a store of
  * a million votes on every port number is reported in a second or two and a flat ~100 MB (`npm run bench:report`).
  *
- * Pages come in port order, or sorted by what needs attention (`sort`: most "not helpful" first): then the counts,
- * a few numbers per page, are read whole and sorted first, and the comments are read a batch of pages at a time in
- * that order. A date window (`since`, `until`) keeps the votes of those days (UTC) only. When the list of pages
+ * Pages come in port order, or sorted by what needs attention (`sort`: most "not helpful" first): then a few
+ * numbers per page are read for every page and sorted first, and the pages read whole a batch at a time in that
+ * order. A date window (`since`, `until`) keeps the votes of those days (UTC) only. When the list of pages
  * is known (`pages`), numbers without a page of their own come after the others.
  */
 import { stringify } from 'csv-stringify/sync';
@@ -44,39 +44,42 @@ export const REPORT_BATCH = 250;
 /** `AND day BETWEEN …` for a date window, with the parameter numbers it takes; nothing without one. */
 const windowed = (window: boolean, from: number) => (window ? ` AND day BETWEEN $${from} AND $${from + 1}` : '');
 
+/** `port IN` the ports of the JSON array `$n`, as each database reads one. */
+const inList = (dialect: Dialect, n: number) =>
+  dialect === 'sqlite'
+    ? `port IN (SELECT value FROM json_each($${n}))`
+    : `port IN (SELECT value::integer FROM jsonb_array_elements_text($${n}::jsonb))`;
+
 /**
- * One row per page, for the `$2` pages after port `$1`: its votes by rating and by locale, and its newest vote.
- * Read in port order from the covering index `votes_by_port_locale`, so a batch touches only its own pages'
- * index entries and never the rows (a date window, `$3`–`$4`, reads the rows). The column names come from the
- * constant lists, never from input.
+ * One row per page: its votes by rating and by locale, and its newest vote; for the `$2` pages after port `$1`
+ * (`after`, in port order) or the pages in the JSON array `$1` (`list`). Read from the covering index
+ * `votes_by_port_locale`, so a batch touches only its own pages' index entries and never the rows (a date
+ * window, the two parameters after those, reads the rows). The column names come from the constant lists, never
+ * from input.
  */
-export const countsSql = (window = false) => `SELECT port, COUNT(*) AS total, MAX(updated_at) AS last_vote,
+export const countsSql = (dialect: Dialect, pages: 'after' | 'list', window = false) => `SELECT port,
+    COUNT(*) AS total, MAX(updated_at) AS last_vote,
     ${RATINGS.map((rating, i) => `COUNT(*) FILTER (WHERE rating = '${rating}') AS rating_${i}`).join(',\n    ')},
     ${LOCALES.map((locale, i) => `COUNT(*) FILTER (WHERE locale = '${locale}') AS locale_${i}`).join(',\n    ')}
-  FROM votes WHERE port > $1${windowed(window, 3)} GROUP BY port ORDER BY port LIMIT $2`;
+  FROM votes WHERE ${pages === 'after' ? 'port > $1' : inList(dialect, 1)}${windowed(window, pages === 'after' ? 3 : 2)}
+  GROUP BY port ORDER BY port${pages === 'after' ? ' LIMIT $2' : ''}`;
 
-/** The networks of the pages from port `$1` to `$2`, from the index `votes_by_network` alone. */
-export const networksSql = (window = false) => `SELECT port, COUNT(DISTINCT network) AS networks
-  FROM votes WHERE port BETWEEN $1 AND $2${windowed(window, 3)} GROUP BY port`;
+/** The networks of the pages in the JSON array `$1`, from the index `votes_by_network` alone. */
+export const networksSql = (dialect: Dialect, window = false) => `SELECT port, COUNT(DISTINCT network) AS networks
+  FROM votes WHERE ${inList(dialect, 1)}${windowed(window, 2)} GROUP BY port`;
 
 /**
- * The newest comments of some pages, at most `$1` each, read from the partial index `votes_by_comment` (only
- * votes with a comment are in it): the pages from port `$2` to `$3`, or (`list`) those in the JSON array `$2`.
- * Each with the answer and the time it was written with: a reader who comments under "Not helpful" and later
- * answers "Helpful" said the comment about the page they found not helpful.
+ * The newest comments of the pages in the JSON array `$2`, at most `$1` each, read from the partial index
+ * `votes_by_comment` (only votes with a comment are in it). Each with the answer and the time it was written
+ * with: a reader who comments under "Not helpful" and later answers "Helpful" said the comment about the page
+ * they found not helpful.
  */
-export const commentsSql = (dialect: Dialect, { list = false, window = false } = {}) => {
-  const ports = !list
-    ? 'port BETWEEN $2 AND $3'
-    : dialect === 'sqlite'
-      ? 'port IN (SELECT value FROM json_each($2))'
-      : 'port IN (SELECT value::integer FROM jsonb_array_elements_text($2::jsonb))';
-  return `SELECT port, commented_at, comment_rating, locale, comment, reasons FROM (
+export const commentsSql = (dialect: Dialect, window = false) => `SELECT port, commented_at, comment_rating, locale,
+    comment, reasons FROM (
     SELECT port, commented_at, comment_rating, locale, comment, reasons,
            ROW_NUMBER() OVER (PARTITION BY port ORDER BY commented_at DESC) AS n
-    FROM votes WHERE comment IS NOT NULL AND ${ports}${windowed(window, list ? 3 : 4)}) ranked
+    FROM votes WHERE comment IS NOT NULL AND ${inList(dialect, 2)}${windowed(window, 3)}) ranked
   WHERE n <= $1 ORDER BY port, n`;
-};
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -117,24 +120,32 @@ export interface ReportOptions {
   pages?: ReadonlySet<number> | undefined;
 }
 
+/** What a sorted report keeps of every page until it is read whole: a few numbers. */
+interface SortKey {
+  port: number;
+  notHelpful: number;
+  helpfulShare: number;
+  total: number;
+  lastVote: string;
+  pageless: boolean;
+}
+
 /**
  * Most "not helpful" votes first, then the lowest helpful share, the most votes, the lowest port: what a maintainer
  * should read first. `votes` by most votes, `recent` by newest vote.
  */
-const ORDER: Record<Exclude<Sort, 'port'>, (a: PageReport, b: PageReport) => number> = {
+const ORDER: Record<Exclude<Sort, 'port'>, (a: SortKey, b: SortKey) => number> = {
   problems: (a, b) =>
-    b.votes['not-helpful'] - a.votes['not-helpful'] ||
-    a.helpfulShare - b.helpfulShare ||
-    b.total - a.total ||
-    a.port - b.port,
+    b.notHelpful - a.notHelpful || a.helpfulShare - b.helpfulShare || b.total - a.total || a.port - b.port,
   votes: (a, b) => b.total - a.total || a.port - b.port,
   recent: (a, b) => (a.lastVote < b.lastVote ? 1 : a.lastVote > b.lastVote ? -1 : a.port - b.port),
 };
 
 /**
- * Every page with votes, a batch of pages at a time: memory holds one batch in port order, and the counts of
- * every page (no comments) when sorted. Both backends and both readers (`feedback:report`, the summary endpoint)
- * use this.
+ * Every page with votes, a batch of pages at a time: memory holds one batch, and when sorted a few numbers for
+ * every page. Numbers without a page (when the pages are known) are kept back as port numbers and read after
+ * the others, a batch at a time. Both backends and both readers (`feedback:report`, the summary endpoint) use
+ * this, inside one read transaction, so every query sees the same votes.
  */
 export async function* readReport(
   query: ReportQuery,
@@ -144,10 +155,18 @@ export async function* readReport(
   const { recentComments = RECENT_COMMENTS, batch = REPORT_BATCH, sort = 'port', pages: known } = options;
   const window = options.since !== undefined || options.until !== undefined;
   const days = window ? [options.since ?? '0000-00-00', options.until ?? '9999-12-31'] : [];
-  const withComments = async (pages: PageReport[], sql: string, args: (number | string)[]) => {
-    if (recentComments === 0 || pages.length === 0) return pages;
+  const countsAfter = (after: number) => query<CountRow>(countsSql(dialect, 'after', window), [after, batch, ...days]);
+  /** Adds networks and comments to counted pages. */
+  const complete = async (pages: PageReport[]): Promise<PageReport[]> => {
+    if (pages.length === 0) return pages;
     const byPort = new Map(pages.map((p) => [p.port, p]));
-    for (const row of await query<CommentRow>(sql, [recentComments, ...args, ...days])) {
+    const list = JSON.stringify(pages.map((p) => p.port));
+    for (const row of await query<{ port: Count; networks: Count }>(networksSql(dialect, window), [list, ...days])) {
+      const found = byPort.get(Number(row.port));
+      if (found) found.networks = Number(row.networks);
+    }
+    if (recentComments === 0) return pages;
+    for (const row of await query<CommentRow>(commentsSql(dialect, window), [recentComments, list, ...days])) {
       byPort.get(Number(row.port))?.recentComments.push({
         at: row.commented_at,
         rating: row.comment_rating as Rating,
@@ -158,51 +177,49 @@ export async function* readReport(
     }
     return pages;
   };
-  /** The pages after port `after`, counted, with their networks; no comments yet. */
-  const counted = async (after: number): Promise<PageReport[]> => {
-    const counts = [...(await query<CountRow>(countsSql(window), [after, batch, ...days]))];
-    if (counts.length === 0) return [];
-    const pages = counts.map((row) => page(row, known));
-    const byPort = new Map(pages.map((p) => [p.port, p]));
-    const range = [pages[0]!.port, pages.at(-1)!.port];
-    for (const row of await query<{ port: Count; networks: Count }>(networksSql(window), [...range, ...days])) {
-      const found = byPort.get(Number(row.port));
-      if (found) found.networks = Number(row.networks);
-    }
-    return pages;
+  /** The pages of these ports, whole, in the order given. */
+  const whole = async (ports: number[]): Promise<PageReport[]> => {
+    const rows = await query<CountRow>(countsSql(dialect, 'list', window), [JSON.stringify(ports), ...days]);
+    const byPort = new Map([...rows].map((row) => [Number(row.port), page(row, known)]));
+    return complete(ports.flatMap((port) => byPort.get(port) ?? []));
   };
 
+  const later: number[] = [];
   if (sort === 'port') {
-    // With the list of pages known, two passes over the counts in one snapshot: the numbers with a page, then
-    // those without. Memory holds a batch either way.
-    for (const pass of known ? [true, false] : [undefined]) {
-      for (let after = -1; ;) {
-        const counts = await counted(after);
-        const kept = pass === undefined ? counts : counts.filter((p) => p.hasPage === pass);
-        if (kept.length > 0) {
-          yield* await withComments(kept, commentsSql(dialect, { window }), [kept[0]!.port, kept.at(-1)!.port]);
-        }
-        if (counts.length < batch) break;
-        after = counts.at(-1)!.port;
-      }
+    for (let after = -1; ;) {
+      const counts = [...(await countsAfter(after))];
+      const pages = counts.map((row) => page(row, known));
+      yield* await complete(pages.filter((p) => p.hasPage !== false));
+      later.push(...pages.filter((p) => p.hasPage === false).map((p) => p.port));
+      if (counts.length < batch) break;
+      after = pages.at(-1)!.port;
     }
-    return;
+  } else {
+    const keys: SortKey[] = [];
+    for (let after = -1; ;) {
+      const counts = [...(await countsAfter(after))];
+      for (const row of counts) {
+        const { port, votes, helpfulShare, total, lastVote, hasPage } = page(row, known);
+        keys.push({
+          port,
+          notHelpful: votes['not-helpful'],
+          helpfulShare,
+          total,
+          lastVote,
+          pageless: hasPage === false,
+        });
+      }
+      if (counts.length < batch) break;
+      after = keys.at(-1)!.port;
+    }
+    keys.sort(ORDER[sort]);
+    const ports = (pageless: boolean) => keys.filter((k) => k.pageless === pageless).map((k) => k.port);
+    for (let start = 0, first = ports(false); start < first.length; start += batch) {
+      yield* await whole(first.slice(start, start + batch));
+    }
+    later.push(...ports(true));
   }
-  const all: PageReport[] = [];
-  for (let after = -1; ;) {
-    const pages = await counted(after);
-    all.push(...pages);
-    if (pages.length < batch) break;
-    after = pages.at(-1)!.port;
-  }
-  // Numbers without a page last, whatever the order (see `PageReport.hasPage`).
-  all.sort((a, b) => Number(a.hasPage === false) - Number(b.hasPage === false) || ORDER[sort](a, b));
-  for (let start = 0; start < all.length; start += batch) {
-    const pages = all.slice(start, start + batch);
-    yield* await withComments(pages, commentsSql(dialect, { list: true, window }), [
-      JSON.stringify(pages.map((p) => p.port)),
-    ]);
-  }
+  for (let start = 0; start < later.length; start += batch) yield* await whole(later.slice(start, start + batch));
 }
 
 function page(row: CountRow, pages: ReadonlySet<number> | undefined): PageReport {
