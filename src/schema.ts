@@ -7,6 +7,7 @@ import { z } from 'astro/zod';
 import { OPERATING_SYSTEMS } from './lib/ports/commands.ts';
 import { PROTOCOLS } from './lib/ports/number.ts';
 import { portNumber } from './lib/ports/schema.ts';
+import { USE_KINDS as KNOWN_USE_KINDS, type UseEvidence } from './lib/uses.ts';
 
 /** Closed set of verdicts a page can give. Documented for authors in README.md ("Adding a port page"). */
 export const STATUSES = {
@@ -197,3 +198,65 @@ export const aboutSchema = z.strictObject({
   /** Position in the /about/ index and the footer. */
   order: z.number().int(),
 });
+
+/** Evidence levels a dataset entry may claim; `listed` is kept for the port lists in content/evidence/. */
+const DATASET_EVIDENCE = ['documented', 'reported'] as const satisfies readonly UseEvidence[];
+/** A range in the dataset covers at most this many numbers: wider ones are dynamic ranges, not a default port. */
+const MAX_USE_RANGE = 100;
+
+/** `3000`, or a range written `"34962-34964"`, as the numbers it covers. */
+const portsOrRanges = z
+  .array(
+    z.union([
+      portNumber,
+      z
+        .string()
+        .regex(/^\d{1,5}-\d{1,5}$/, { error: 'expected a port number, or a range written "34962-34964"' })
+        .transform((range, ctx) => {
+          const [first, last] = range.split('-').map(Number) as [number, number];
+          if (first > last || last > 65535 || last - first + 1 > MAX_USE_RANGE) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `"${range}" is not a range of at most ${MAX_USE_RANGE} port numbers, low to high, up to 65535`,
+            });
+            return z.NEVER;
+          }
+          return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+        }),
+    ]),
+  )
+  .min(1, { error: 'list at least one port' })
+  .transform((items) => [...new Set(items.flat())].sort((a, b) => a - b));
+
+/** One entry of the known-uses dataset (`content/uses/*.yaml`): what runs on a port, and the page that says so. */
+export const knownUseSchema = z.strictObject({
+  /** Unique across the dataset: lowercase letters, digits and dashes. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected an id of lowercase letters, digits and dashes' }),
+  /** The software or protocol as its users name it, e.g. "Grafana". */
+  name: text,
+  /** Who makes or maintains it: a company, a project or a standards body. */
+  vendor: text,
+  /** The port numbers it uses by default, e.g. [3000] or ["34962-34964"]. */
+  ports: portsOrRanges,
+  protocols,
+  kind: z.enum(Object.keys(KNOWN_USE_KINDS) as [keyof typeof KNOWN_USE_KINDS], {
+    error: `expected one of ${Object.keys(KNOWN_USE_KINDS).join(', ')}`,
+  }),
+  evidence: z.enum(DATASET_EVIDENCE, { error: `expected one of ${DATASET_EVIDENCE.join(', ')}` }),
+  /** Other names or abbreviations readers type for it. */
+  aliases: z.array(text).default([]),
+  /** Which part of the software listens there, in our words. */
+  note: text.max(160, { error: 'keep the note to 160 characters or fewer' }).optional(),
+  source: z.strictObject({
+    url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+    title: text,
+    publisher: text,
+    /** What the page says about the port, in our own words. */
+    says: text.max(240, { error: 'keep "says" to 240 characters or fewer' }),
+    /** The day the page was read. */
+    read: day,
+    /** The version of the software or document the page covers. */
+    version: text.optional(),
+  }),
+});
+export type KnownUseEntry = z.infer<typeof knownUseSchema>;

@@ -1,7 +1,12 @@
 /** Collection queries in one place, so pages agree on order and shape. */
+import { readFileSync } from 'node:fs';
 import { getCollection, type CollectionEntry } from 'astro:content';
-import { articleFacts, dormancy, mentionsByPort, type Mention, type Verdict } from '../lib/dormancy.ts';
+import { parse } from 'csv-parse/sync';
+import type { Verdict } from '../lib/dormancy.ts';
+import { portStates, type PortState } from '../lib/verdicts.ts';
 import { loadEvidence, type Evidence, type PortEvidence } from '../lib/evidence.ts';
+import type { PortHistory } from '../lib/history/changes.ts';
+import { MAX_PORT } from '../lib/ports/number.ts';
 import { blockOf, BLOCK_SIZE, rangeOf } from '../lib/ports/range.ts';
 import {
   checkAgreement,
@@ -12,15 +17,18 @@ import {
   type RegistryGap,
 } from '../lib/registry.ts';
 import type { LookupEntry, LookupGap } from '../lib/search/lookup.ts';
+import { groupUses, type KnownUse } from '../lib/uses.ts';
 import type { Locale } from '../i18n/locales.ts';
 import { localeHref, portLink, type LocalizedLink } from '../i18n/urls.ts';
+import { getPortHistory, getTimeline } from './history.ts';
 
 export type PortEntry = CollectionEntry<'ports'>;
 
 /** Where the vendored evidence extracts live (content/evidence/README.md); tests may point elsewhere. */
 const EVIDENCE_DIR = process.env['DORMANT_PORTS_EVIDENCE'] ?? 'content/evidence';
 let evidence: Evidence | undefined;
-const evidenceFor = (port: number): PortEvidence => (evidence ??= loadEvidence(EVIDENCE_DIR)).get(port);
+const loadedEvidence = () => (evidence ??= loadEvidence(EVIDENCE_DIR));
+const evidenceFor = (port: number): PortEvidence => loadedEvidence().get(port);
 
 let pages: Promise<PortEntry[]> | undefined;
 
@@ -48,17 +56,49 @@ export async function getRegistryGaps(): Promise<RegistryGap[]> {
   return (await getCollection('registryGaps')).map((entry) => entry.data).sort((a, b) => a.first - b.first);
 }
 
+let states: Promise<Map<number, PortState>> | undefined;
+
+/** Every port's known uses and verdict (src/lib/verdicts.ts), from the same inputs the verdict's tests read. */
+function getPortStates(): Promise<Map<number, PortState>> {
+  states ??= (async () => {
+    const [dataset, articles, registry] = await Promise.all([
+      getCollection('uses'),
+      getPortPages(),
+      getRegistryEntries(),
+    ]);
+    return portStates({
+      registry,
+      history: getTimeline().ports,
+      evidence: loadedEvidence(),
+      articles: articles.map((article) => article.data),
+      dataset: dataset.map((entry) => entry.data),
+    });
+  })();
+  return states;
+}
+
+/** A sourced use that an article about another port documents on this one (Netrek's 2592, told on 3521). */
+export interface Mention {
+  name: string;
+  /** The port of the article that documents it. */
+  article: number;
+}
+
 /** One page of the site: an article, a registry entry, or both for the same port. */
 export interface PortView {
   port: number;
   article?: PortEntry;
   registry?: RegistryEntry;
   evidence: PortEvidence;
+  /** What is known to run on the port, from every source (src/lib/uses.ts). */
+  uses: KnownUse[];
   verdict: Verdict;
   /** Unofficial uses that articles about other ports document on this one. */
   mentions: Mention[];
   /** Articles about other ports that cite IANA's entry for this one (3521's on Netrek's game port, 2592). */
   citedBy: number[];
+  /** What the registry's history says of the port (src/lib/history/). */
+  history?: PortHistory;
 }
 
 /** The ports whose IANA entry an article cites, other than its own. */
@@ -75,34 +115,34 @@ let views: Promise<PortView[]> | undefined;
 /** Every page under /ports/N/, by port number. */
 export function getPortViews(): Promise<PortView[]> {
   views ??= (async () => {
-    const [articles, registry] = await Promise.all([getPortPages(), getRegistryEntries()]);
+    const [articles, all] = await Promise.all([getPortPages(), getPortStates()]);
     const byPort = new Map(articles.map((article) => [article.data.port, article]));
-    const ports = new Set([...registry.map((entry) => entry.port), ...byPort.keys()]);
-    const entries = new Map(registry.map((entry) => [entry.port, entry]));
-    const mentions = mentionsByPort(articles.map((article) => article.data));
     const cited = new Map<number, number[]>();
     for (const article of articles) {
       for (const port of citedPorts(article)) cited.set(port, [...(cited.get(port) ?? []), article.data.port]);
     }
-    return [...ports]
-      .sort((a, b) => a - b)
-      .map((port) => {
-        const article = byPort.get(port);
-        const entry = entries.get(port);
-        const found = evidenceFor(port);
-        const told = mentions.get(port) ?? [];
-        const verdict = dormancy(port, entry?.rows ?? [], found, article && articleFacts(article.data), told);
-        return {
-          port,
-          evidence: found,
-          verdict,
-          mentions: told,
-          // An article that documents a use here is listed with the use; the others that cite the entry, alone.
-          citedBy: (cited.get(port) ?? []).filter((by) => !told.some((mention) => mention.article === by)),
-          ...(article ? { article } : {}),
-          ...(entry ? { registry: entry } : {}),
-        };
-      });
+    return [...all.values()].map(({ port, entry, uses: here, verdict }) => {
+      const article = byPort.get(port);
+      const found = evidenceFor(port);
+      const history = getPortHistory(port);
+      const told: Mention[] = here.flatMap((use) =>
+        use.origin === 'article' && use.article !== port && use.evidence === 'documented'
+          ? [{ name: use.name, article: use.article! }]
+          : [],
+      );
+      return {
+        port,
+        evidence: found,
+        uses: here,
+        verdict,
+        mentions: told,
+        // An article that documents a use here is listed with the use; the others that cite the entry, alone.
+        citedBy: (cited.get(port) ?? []).filter((by) => !told.some((mention) => mention.article === by)),
+        ...(article ? { article } : {}),
+        ...(entry ? { registry: entry } : {}),
+        ...(history ? { history } : {}),
+      };
+    });
   })();
   return views;
 }
@@ -124,10 +164,22 @@ export async function getPortRoutes(filter: (view: PortView) => boolean = () => 
 /** IANA's registrations on the port, rows that differ only by protocol taken together, in IANA's order. */
 export const pageRegistrations = (view: PortView): Registration[] => registrations(view.registry?.rows ?? []);
 
-/** What a page is called after "Port N:": the article's title, else IANA's service name, else its description. */
+/**
+ * What a page is called after "Port N:": the article's title, else IANA's service name, else (for a number that
+ * lost its service) the former one, else IANA's description.
+ */
 export function pageTitle(view: PortView): string {
   const first = liveRegistrations(view.registry?.rows ?? [])[0] ?? pageRegistrations(view)[0];
-  return view.article?.data.title ?? first?.service ?? first?.description ?? `Port ${view.port}`;
+  const former = view.history?.removed && view.history.former[0]?.service;
+  return (
+    view.article?.data.title ??
+    first?.service ??
+    (former ? `formerly ${former}` : undefined) ??
+    first?.description ??
+    // A number IANA never assigned goes by what runs there.
+    groupUses(view.uses).find((group) => group.current)?.name ??
+    `Port ${view.port}`
+  );
 }
 
 export type PageKind = 'article' | 'registry';
@@ -180,7 +232,13 @@ export async function getBlocks(): Promise<Block[]> {
     const n = Math.floor(view.port / BLOCK_SIZE);
     blocks.set(n, [...(blocks.get(n) ?? []), view]);
   }
-  return [...blocks].map(([n, views]) => {
+  // Every block has a page, empty ones too (60000–60999 has only IANA's dynamic range): a link to any number's
+  // block must never lead to a 404.
+  const every = Array.from(
+    { length: Math.floor(MAX_PORT / BLOCK_SIZE) + 1 },
+    (_, n) => [n, blocks.get(n) ?? []] as const,
+  );
+  return every.map(([n, views]) => {
     const { first, last, slug } = blockOf(n * BLOCK_SIZE);
     return {
       first,
@@ -201,16 +259,36 @@ export async function getBlockRoutes(): Promise<
   return blocks.map((block, i) => ({ block, prev: blocks[i - 1], next: blocks[i + 1] }));
 }
 
-const registeredOf = (view: PortView) => liveRegistrations(view.registry?.rows ?? [])[0]?.registered ?? '';
+// The date the tables show: a number that lost its service may keep its registration date on IANA's own row.
+const registeredOf = (view: PortView) =>
+  (liveRegistrations(view.registry?.rows ?? [])[0] ?? pageRegistrations(view)[0])?.registered ?? '';
+
+let dormant: Promise<PortView[]> | undefined;
 
 /** Ports whose verdict is "likely dormant", by registration date, oldest first; ties by port number. */
-export async function getDormantPorts(): Promise<PortView[]> {
-  return (await getPortViews())
-    .filter((view) => view.verdict.verdict === 'likely-dormant')
-    .sort((a, b) => {
-      const [x, y] = [registeredOf(a), registeredOf(b)];
-      return x < y ? -1 : x > y ? 1 : a.port - b.port;
-    });
+export function getDormantPorts(): Promise<PortView[]> {
+  // Every page of the list, in every locale, asks for it: sort once, each port's date read once.
+  dormant ??= getPortViews().then((views) =>
+    views
+      .filter((view) => view.verdict.verdict === 'likely-dormant')
+      .map((view) => ({ view, date: registeredOf(view) }))
+      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.view.port - b.view.port))
+      .map(({ view }) => view),
+  );
+  return dormant;
+}
+
+/**
+ * When the site's data was read: the day of the registry copy it was built from (the newest version in the
+ * registry's history) and the newest day a list was extracted (content/evidence/sources.json). Pages say both.
+ */
+export function getDataDates(): { registry: string; lists: string } {
+  const { sources } = loadedEvidence();
+  const lists = Object.values(sources ?? {})
+    .map((source) => source.generated)
+    .sort()
+    .at(-1);
+  return { registry: getTimeline().versions.at(-1)?.date ?? '', lists: lists ?? '' };
 }
 
 /** The shape of one port in the JSON files (documented on /about/api/). */
@@ -240,10 +318,67 @@ export function portFacts(view: PortView) {
           },
         }
       : {}),
+    // What runs there, each with its source (src/lib/uses.ts); the sources' licences are in `sources` of the file.
+    uses: view.uses.map(({ name, vendor, kind, evidence, protocols, ports, note, origin, source }) => ({
+      name,
+      ...(vendor ? { vendor } : {}),
+      kind,
+      evidence,
+      protocols,
+      ports,
+      ...(note ? { note } : {}),
+      origin,
+      source: Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined)),
+    })),
     dormancy: {
       verdict: view.verdict.verdict,
       reasons: view.verdict.reasons.map(({ signal, value, source }) => ({ signal, value, source })),
     },
+  };
+}
+
+/**
+ * Where every figure in the JSON files comes from, with the attribution each source's licence asks for: IANA's
+ * registry, the evidence extracts (content/evidence/sources.json), the known-uses dataset and the articles.
+ */
+export function dataSources() {
+  const { sources } = loadedEvidence();
+  const extract = (name: keyof NonNullable<typeof sources>, attribution: string, licence: string) => ({
+    attribution,
+    licence,
+    ...(sources?.[name]
+      ? { package: sources[name].package, version: sources[name].version, read: sources[name].generated }
+      : {}),
+  });
+  return {
+    registry: {
+      attribution: 'IANA Service Name and Transport Protocol Port Number Registry',
+      licence: 'CC0-1.0',
+      url: 'https://www.iana.org/assignments/service-names-port-numbers/',
+    },
+    nmap: extract(
+      'nmapFrequencies',
+      'Port open-frequencies from Nmap’s nmap-services, © Nmap Software LLC',
+      'Nmap Public Source License (facts only, see /about/data/)',
+    ),
+    wireshark: extract(
+      'wireshark',
+      'Default port registrations of Wireshark, © Gerald Combs and contributors',
+      'GPL-2.0-or-later',
+    ),
+    netbase: extract(
+      'netbase',
+      'Debian netbase /etc/services, © Peter Tobias, Anthony Towns and Marco d’Itri',
+      'GPL-2.0-only',
+    ),
+    firewalld: extract('firewalld', 'firewalld service definitions, © the firewalld authors', 'GPL-2.0-or-later'),
+    shorewall: extract('shorewall', 'Shorewall macros, © Thomas M. Eastep and contributors', 'GPL-2.0-only'),
+    ndpi: extract('ndpi', 'nDPI default protocol ports, © ntop', 'LGPL-3.0-or-later'),
+    uses: {
+      attribution: 'Dormant Ports known-uses dataset (content/uses/); each use names its source',
+      licence: 'CC-BY-4.0',
+    },
+    articles: { attribution: 'Dormant Ports articles', licence: 'CC-BY-4.0' },
   };
 }
 
@@ -252,6 +387,13 @@ export async function getLookupEntries(): Promise<LookupEntry[]> {
   return (await getPortViews()).map((view) => {
     const first = liveRegistrations(view.registry?.rows ?? [])[0];
     const registered = first?.registered;
+    // What runs there, as the page lists it (strongest first), a few names per port: the shards are fetched per
+    // hundred numbers and must stay small. Malware is always kept, for the listener check's flag.
+    const groups = groupUses(view.uses);
+    const uses = [
+      ...groups.slice(0, LOOKUP_USES),
+      ...groups.slice(LOOKUP_USES).filter((g) => g.kind === 'malware'),
+    ].map((group) => ({ name: group.name, kind: group.kind }));
     return {
       port: view.port,
       // Articles go by their title; registry pages by IANA's name and description, as the registry reads.
@@ -263,15 +405,51 @@ export async function getLookupEntries(): Promise<LookupEntry[]> {
       // Articles have a page in every locale; the browser maps their URL to the reader's.
       ...(view.article ? { localized: true as const } : {}),
       ...(registered ? { registered } : {}),
+      verdict: view.verdict.verdict,
+      ...(uses.length > 0 ? { uses } : {}),
     };
   });
 }
+
+/** How many uses a lookup entry names (all of them are on the port's page). */
+const LOOKUP_USES = 3;
 
 /** The blocks IANA lists without a service, for number lookups, with IANA's first note on them. */
 export async function getLookupGaps(): Promise<LookupGap[]> {
   return (await getRegistryGaps()).map(({ first, last, status, notes }) =>
     notes[0] ? [first, last, status, notes[0]] : [first, last, status],
   );
+}
+
+/** One labelled port of content/evidence/evaluation.csv, with the verdict the site gives it. */
+export interface Labelled {
+  port: number;
+  protocol: string;
+  service: string;
+  label: 'in-use' | 'dormant';
+  evidence: string;
+  source: string;
+  verdict: Verdict['verdict'] | undefined;
+}
+
+/**
+ * The labelled ports the verdict is measured against (content/evidence/README.md, "Evaluation set"), each with the
+ * verdict the site gives it, so /about/dormancy/ states the current figures, not those of the day it was written.
+ */
+export async function getEvaluation(): Promise<Labelled[]> {
+  const views = new Map((await getPortViews()).map((view) => [view.port, view]));
+  const rows = parse<Record<string, string>>(readFileSync(`${EVIDENCE_DIR}/evaluation.csv`, 'utf8'), {
+    columns: true,
+  });
+  return rows.map((row) => ({
+    port: Number(row['port']),
+    protocol: row['protocol'] ?? '',
+    service: row['service'] ?? '',
+    label: row['label'] === 'dormant' ? 'dormant' : 'in-use',
+    evidence: row['evidence'] ?? '',
+    source: row['source'] ?? '',
+    verdict: views.get(Number(row['port']))?.verdict.verdict,
+  }));
 }
 
 /** The pages under /about/, in their order. */

@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import {
   EXTRACT_FILES,
@@ -14,7 +10,11 @@ import {
   loadEvidence,
   parseDecodes,
   parseEtcServices,
+  parseFirewalldService,
+  parseNdpiPorts,
   parseNmapServices,
+  parseProtocolNames,
+  parseShorewallMacro,
   readEvidence,
   reduceNmapServices,
   toCsv,
@@ -22,61 +22,19 @@ import {
   type NetbaseRow,
   type NmapServiceRow,
 } from '../../src/lib/evidence.ts';
-import { HEADER, parseRegistry } from '../../src/lib/registry.ts';
+import { parseRegistry } from '../../src/lib/registry.ts';
+import {
+  DECODES,
+  ETC_SERVICES,
+  FIREWALLD_GRAFANA,
+  FIREWALLD_KDECONNECT,
+  NMAP_SERVICES,
+  PROTOCOL_NAMES,
+  REGISTRY,
+  SHOREWALL_PUPPET,
+} from '../fixtures/evidence.ts';
 
-const NMAP_SERVICES = [
-  '# Fields in this file are: Service name, portnum/protocol, open-frequency, optional comments',
-  '#',
-  'tcpmux\t1/tcp\t0.001995\t# TCP Port Service Multiplexer [rfc-1078] | TCP Port Service Multiplexer',
-  'rje\t5/tcp\t0.000000\t# Remote Job Entry',
-  'unknown\t4/tcp\t0.000477',
-  '',
-  'must-backplane\t3515/tcp\t0.000076\t# MUST Backplane',
-  'must-backplane\t3515/udp\t0.000000\t# MUST Backplane',
-  'sctp-thing\t9/sctp\t0.000100',
-  'appletalk\t7/ddp\t0.500000\t# not a protocol Nmap scans',
-  'too-high\t70000/tcp\t0.100000',
-  'http   80/tcp   0.484143   # spaces instead of tabs',
-].join('\n');
-
-/** IANA's shape: 1, 5, 9, 80 and 3515 assigned (9 for TCP only), 2-4 unassigned. */
-const REGISTRY = [
-  HEADER.join(','),
-  'tcpmux,1,tcp,TCP Port Service Multiplexer,,,,,,,,',
-  ',2-4,,Unassigned,,,,,,,,',
-  'rje,5,tcp,Remote Job Entry,,,,,,,,',
-  'discard,9,tcp,Discard,,,,,,,,',
-  'http,80,tcp,World Wide Web HTTP,,,,,,,,',
-  'http,80,udp,World Wide Web HTTP,,,,,,,,',
-  'must-backplane,3515,tcp,MUST Backplane,,,,,,,,',
-  'must-backplane,3515,udp,MUST Backplane,,,,,,,,',
-].join('\n');
 const registry = parseRegistry(REGISTRY);
-
-const DECODES = [
-  'tcp.port\t80\thttp',
-  'tcp.port\t0\ttsdns',
-  'udp.port\t53\tdns',
-  'udp.port\t53\tdns',
-  'sctp.port\t80\thttp',
-  'dccp.port\t5004\trtp\r',
-  'sctp.ppi\t46\tdiameter',
-  'ethertype\t2048\tip',
-  'tcp.option\t2\tmss',
-  'raknet.offline.message.id\t13\traknet',
-].join('\n');
-
-const ETC_SERVICES = [
-  '# Network services, Internet style',
-  '',
-  'tcpmux\t\t1/tcp\t\t\t\t# TCP port service multiplexer',
-  'discard\t\t9/tcp\t\tsink null',
-  'svn\t\t3690/tcp\tsubversion\t# Subversion protocol',
-  'amqp\t\t5672/sctp',
-  'rtmp\t\t1/ddp\t\t\t# Routing Table Maintenance Protocol',
-  '   ',
-  'git\t\t9418/tcp\t\t\t# Git Version Control System',
-].join('\n');
 
 describe('parseNmapServices', () => {
   test('keeps ports Nmap saw open, with the frequency exactly as printed', () => {
@@ -119,18 +77,69 @@ describe('reduceNmapServices', () => {
 
 describe('parseDecodes', () => {
   test('keeps the transport port tables and drops the "Decode As" placeholders on port 0', () => {
-    assert.deepEqual(parseDecodes(DECODES), [
-      { port: 80, protocol: 'tcp', dissector: 'http' },
-      { port: 53, protocol: 'udp', dissector: 'dns' },
-      { port: 80, protocol: 'sctp', dissector: 'http' },
-      { port: 5004, protocol: 'dccp', dissector: 'rtp' },
+    assert.deepEqual(parseDecodes(DECODES, parseProtocolNames(PROTOCOL_NAMES)), [
+      { port: 80, protocol: 'tcp', dissector: 'http', name: 'Hypertext Transfer Protocol' },
+      { port: 53, protocol: 'udp', dissector: 'dns', name: 'Domain Name System' },
+      { port: 80, protocol: 'sctp', dissector: 'http', name: 'Hypertext Transfer Protocol' },
+      { port: 5004, protocol: 'dccp', dissector: 'rtp', name: 'rtp' },
     ]);
+  });
+
+  test('names each dissector by the full name `tshark -G protocols` gives its filter name', () => {
+    const names = parseProtocolNames(PROTOCOL_NAMES);
+    assert.equal(names.get('kafka'), 'Kafka');
+    assert.equal(names.get('dns'), 'Domain Name System');
+    assert.equal(names.size, 4);
   });
 
   test('refuses a port table line without a port or a dissector', () => {
     assert.throws(() => parseDecodes('tcp.port\tabc\thttp\n'), /not a port number/);
     assert.throws(() => parseDecodes('udp.port\t70000\tx\n'), /not a port number/);
     assert.throws(() => parseDecodes('ethertype\t1\tx\ntcp.port\t80\n'), /line 2/);
+  });
+});
+
+describe('the port lists that name what runs on a port', () => {
+  test('firewalld: the short name and every port, ranges spelled out, IP protocols and wide ranges left out', () => {
+    assert.deepEqual(parseFirewalldService('grafana', FIREWALLD_GRAFANA), [
+      { port: 3000, protocol: 'tcp', service: 'grafana', name: 'grafana' },
+    ]);
+    assert.deepEqual(
+      parseFirewalldService('kdeconnect', FIREWALLD_KDECONNECT).map((r) => `${r.port}/${r.protocol} ${r.name}`),
+      [
+        '1714/tcp KDE Connect',
+        '1715/tcp KDE Connect',
+        '1716/tcp KDE Connect',
+        '1714/udp KDE Connect',
+        '1715/udp KDE Connect',
+        '1716/udp KDE Connect',
+      ],
+    );
+    assert.throws(() => parseFirewalldService('x', '<zone/>'), /not a firewalld service definition/);
+    assert.throws(
+      () => parseFirewalldService('x', '<service>\n<port protocol="tcp"/>\n</service>'),
+      /x\.xml, line 2: a <port> needs both/,
+    );
+  });
+
+  test('Shorewall: what the macro handles, each destination port once, ranges and lists spelled out', () => {
+    assert.deepEqual(
+      parseShorewallMacro('Puppet', SHOREWALL_PUPPET).map((r) => `${r.port}/${r.protocol}`),
+      ['8140/tcp', '10000/udp', '10001/udp', '10002/udp', '12/udp'],
+    );
+    assert.equal(
+      parseShorewallMacro('Puppet', SHOREWALL_PUPPET)[0]!.description,
+      'client-to-server for the Puppet configuration management',
+    );
+  });
+
+  test('nDPI: name, protocol, port and category per line, refusing a line it cannot read', () => {
+    assert.deepEqual(parseNdpiPorts('MongoDB\ttcp\t27017\tDatabase\nSTUN\tudp\t3478\tNetwork\n'), [
+      { port: 27017, protocol: 'tcp', name: 'MongoDB', category: 'Database' },
+      { port: 3478, protocol: 'udp', name: 'STUN', category: 'Network' },
+    ]);
+    assert.throws(() => parseNdpiPorts('MongoDB\ttcp\t27017\n'), /nDPI default ports, line 1/);
+    assert.throws(() => parseNdpiPorts('X\ticmp\t1\tNetwork\n'), /not a protocol/);
   });
 });
 
@@ -175,8 +184,8 @@ describe('extract CSV files', () => {
   });
 
   test('quote a value with a comma and read it back', () => {
-    const rows: DecodeRow[] = [{ port: 7, protocol: 'udp', dissector: 'odd,name' }];
-    assert.match(toCsv('wireshark', rows), /^7,udp,"odd,name"$/m);
+    const rows: DecodeRow[] = [{ port: 7, protocol: 'udp', dissector: 'odd,name', name: 'Odd' }];
+    assert.match(toCsv('wireshark', rows), /^7,udp,"odd,name",Odd$/m);
     assert.deepEqual(fromCsv('wireshark', toCsv('wireshark', rows)), rows);
   });
 
@@ -201,6 +210,9 @@ describe('readEvidence', () => {
       ...parseEtcServices(ETC_SERVICES),
       { port: 80, protocol: 'tcp', service: 'http' } satisfies NetbaseRow,
     ]),
+    firewalld: toCsv('firewalld', parseFirewalldService('grafana', FIREWALLD_GRAFANA)),
+    shorewall: toCsv('shorewall', parseShorewallMacro('Puppet', SHOREWALL_PUPPET)),
+    ndpi: toCsv('ndpi', parseNdpiPorts('HTTP\ttcp\t80\tWeb\n')),
   });
 
   test('gives each source per protocol for a port', () => {
@@ -213,9 +225,26 @@ describe('readEvidence', () => {
   });
 
   test('answers a port no source mentions with empty fields', () => {
-    assert.deepEqual(evidence.get(12345), { port: 12345, nmap: {}, wireshark: {}, netbase: {} });
+    assert.deepEqual(evidence.get(12345), { port: 12345, nmap: {}, wireshark: {}, netbase: {}, listed: [] });
     assert.deepEqual(evidence.get(4).nmap, {}, 'an unassigned port never reaches the extract');
-    assert.deepEqual(evidence.rows, { nmapFrequencies: 4, wireshark: 4, netbase: 6 });
+    assert.deepEqual(evidence.rows, {
+      nmapFrequencies: 4,
+      wireshark: 4,
+      netbase: 6,
+      firewalld: 1,
+      shorewall: 5,
+      ndpi: 1,
+    });
+  });
+
+  test('lists what each port list names on a port, firewalld first', () => {
+    assert.deepEqual(
+      evidence.get(80).listed.map((l) => `${l.list}:${l.key}/${l.protocol}`),
+      ['ndpi:HTTP/tcp', 'wireshark:http/tcp', 'wireshark:http/sctp'],
+    );
+    assert.deepEqual(evidence.get(3000).listed, [
+      { list: 'firewalld', protocol: 'tcp', key: 'grafana', name: 'grafana' },
+    ]);
   });
 });
 
@@ -281,19 +310,20 @@ describe('the evaluation set', () => {
 
   test('has enough rows of each label, in the registered range for dormant ones', () => {
     assert.equal(csv.split('\n')[0], 'port,protocol,service,label,evidence,source');
-    assert.ok(rows.length >= 120, `${rows.length} rows`);
+    assert.ok(rows.length >= 300, `${rows.length} rows`);
     assert.ok(rows.every((r) => r.label === 'in-use' || r.label === 'dormant'));
+    assert.ok(rows.filter((r) => r.label === 'in-use').length >= 200, 'at least 200 ports in wide use');
     const dormant = rows.filter((r) => r.label === 'dormant' && Number(r.port) >= 1024 && Number(r.port) <= 49151);
-    assert.ok(dormant.length >= 40, `${dormant.length} dormant registered ports`);
+    assert.ok(dormant.length >= 100, `${dormant.length} dormant registered ports`);
   });
 
-  test('labels only assigned ports, by one of their registered service names, once per protocol', () => {
+  test('names a port by one of its registered service names, or by none where IANA assigned it to nobody', () => {
     const seen = new Set<string>();
     for (const r of rows) {
       const entry = assigned.get(Number(r.port));
       assert.ok(
-        entry?.rows.some((row) => row.service === r.service),
-        `${r.port} ${r.service} is not in the registry`,
+        r.service === '' ? r.label === 'in-use' : entry?.rows.some((row) => row.service === r.service),
+        `${r.port} "${r.service}" is not in the registry`,
       );
       assert.ok(['tcp', 'udp', 'sctp', 'dccp'].includes(r.protocol), `${r.port} ${r.protocol}`);
       assert.ok(!seen.has(`${r.port}/${r.protocol}`), `${r.port}/${r.protocol} twice`);
@@ -336,124 +366,5 @@ describe('the evaluation set', () => {
       assert.equal(label(port, protocol), 'in-use', `${port}/${protocol}`);
     }
     assert.equal(label(3515), 'dormant');
-  });
-});
-
-describe('npm run evidence:update', () => {
-  const cli = fileURLToPath(new URL('../../src/cli/evidence-update.ts', import.meta.url));
-  let root: string;
-  let out: string;
-  const readme = '# Evidence\n\n<!-- evidence:generated:start -->\n<!-- evidence:generated:end -->\n\nMore text.\n';
-
-  const run = (env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [cli], {
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        DORMANT_PORTS_EVIDENCE: out,
-        DORMANT_PORTS_REGISTRY: join(root, 'registry.csv'),
-        DORMANT_PORTS_NMAP_DIR: join(root, 'nmap'),
-        DORMANT_PORTS_SERVICES: join(root, 'services'),
-        DORMANT_PORTS_TSHARK: join(root, 'tshark'),
-        ...env,
-      },
-    });
-  const snapshot = () =>
-    Object.fromEntries(
-      [...Object.values(EXTRACT_FILES), 'README.md'].map((f) => [
-        f,
-        existsSync(join(out, f)) ? readFileSync(join(out, f), 'utf8') : undefined,
-      ]),
-    );
-
-  before(() => {
-    root = mkdtempSync(join(tmpdir(), 'evidence-update-'));
-    out = join(root, 'out');
-    mkdirSync(out);
-    mkdirSync(join(root, 'nmap'));
-    writeFileSync(join(root, 'registry.csv'), REGISTRY);
-    writeFileSync(join(root, 'nmap', 'nmap-services'), NMAP_SERVICES);
-    writeFileSync(join(root, 'services'), ETC_SERVICES);
-    writeFileSync(join(root, 'decodes.txt'), DECODES);
-    // Like the real tshark run as root: a warning on stderr, the table on stdout.
-    writeFileSync(
-      join(root, 'tshark'),
-      `#!/bin/sh\necho "Running as user root" >&2\ncat '${join(root, 'decodes.txt')}'\n`,
-    );
-    chmodSync(join(root, 'tshark'), 0o755);
-    writeFileSync(join(out, 'README.md'), readme);
-  });
-  after(() => {
-    rmSync(root, { recursive: true, force: true });
-  });
-
-  test('writes the three extracts and the README block, then finds nothing to do', () => {
-    const first = run();
-    assert.equal(first.status, 0, first.stderr);
-    assert.match(first.stdout, /nmap-frequencies\.csv: 4 rows \(\+4 −0\)/);
-    assert.match(first.stdout, /wireshark-decodes\.csv: 4 rows/);
-    const files = snapshot();
-    assert.equal(
-      files['nmap-frequencies.csv'],
-      toCsv('nmapFrequencies', reduceNmapServices(parseNmapServices(NMAP_SERVICES), registry)),
-    );
-    assert.match(
-      files['README.md']!,
-      /`nmap-frequencies\.csv`: 4 rows from .*nmap-services, .*reduced to the ports assigned in .*registry\.csv \(sha256 `[0-9a-f]{64}`\)/,
-    );
-    assert.match(files['README.md']!, /`netbase-services\.csv`: 5 rows from .*services/);
-    assert.match(files['README.md']!, /More text\.\n$/);
-    const second = run();
-    assert.equal(second.status, 0, second.stderr);
-    assert.match(second.stdout, /Already up to date/);
-    assert.deepEqual(snapshot(), files);
-  });
-
-  test('names what is missing, a Debian package or the registry snapshot, and changes nothing', () => {
-    const before = snapshot();
-    const noNmap = run({ DORMANT_PORTS_NMAP_DIR: join(root, 'no-such-dir') });
-    assert.equal(noNmap.status, 1);
-    assert.match(noNmap.stderr, /apt-get install nmap-common/);
-    assert.match(noNmap.stderr, /Nothing in .* was changed/);
-    const noTshark = run({ DORMANT_PORTS_TSHARK: join(root, 'no-such-tshark') });
-    assert.equal(noTshark.status, 1);
-    assert.match(noTshark.stderr, /apt-get install tshark/);
-    const noRegistry = run({ DORMANT_PORTS_REGISTRY: join(root, 'no-such-registry.csv') });
-    assert.equal(noRegistry.status, 1);
-    assert.match(noRegistry.stderr, /no-such-registry\.csv: the IANA registry snapshot is missing/);
-    writeFileSync(join(root, 'bad-registry.csv'), 'port,service\n1,x\n');
-    const badRegistry = run({ DORMANT_PORTS_REGISTRY: join(root, 'bad-registry.csv') });
-    assert.equal(badRegistry.status, 1);
-    assert.match(badRegistry.stderr, /bad-registry\.csv: not IANA's registry CSV/);
-    assert.deepEqual(snapshot(), before);
-  });
-
-  test('changes nothing when one source fails to parse', () => {
-    const before = snapshot();
-    writeFileSync(join(root, 'services'), `${ETC_SERVICES}\nextra\t1/tcp\nnew\t2/tcp\n`);
-    writeFileSync(join(root, 'nmap', 'nmap-services'), `${NMAP_SERVICES}\nbroken\t12/tcp\n`);
-    const result = run();
-    assert.equal(result.status, 1);
-    assert.match(result.stderr, /nmap-frequencies\.csv: nmap-services, line 13/);
-    assert.deepEqual(snapshot(), before);
-    writeFileSync(join(root, 'nmap', 'nmap-services'), NMAP_SERVICES);
-    const fixed = run();
-    assert.equal(fixed.status, 0, fixed.stderr);
-    assert.match(fixed.stdout, /netbase-services\.csv: 7 rows \(\+2 −0\)/);
-  });
-
-  test('follows the registry: a newly assigned port gains its Nmap rows', () => {
-    writeFileSync(join(root, 'registry.csv'), `${REGISTRY}\nnew-service,4,tcp,A new registration,,,,,,,,\n`);
-    const result = run();
-    assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /nmap-frequencies\.csv: 5 rows \(\+1 −0\)/);
-    assert.match(readFileSync(join(out, 'nmap-frequencies.csv'), 'utf8'), /^4,tcp,0\.000477$/m);
-  });
-
-  test("warns about a retired copy of Nmap's files left in the directory", () => {
-    writeFileSync(join(out, 'nmap-services.csv'), 'port,protocol,service,frequency\n');
-    const result = run();
-    assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stderr, /nmap-services\.csv .* is not cleared for publication: delete it/);
   });
 });

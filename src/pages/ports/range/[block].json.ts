@@ -4,7 +4,7 @@
  * site within static hosts' file limits; the production server still answers `/ports/N.json` from these.
  */
 import type { APIRoute, GetStaticPaths } from 'astro';
-import { getBlocks, portFacts, type Block } from '../../../data/ports.ts';
+import { dataSources, getBlocks, portFacts, type Block } from '../../../data/ports.ts';
 
 export const getStaticPaths = (async () =>
   (await getBlocks()).map((block) => ({ params: { block: block.slug }, props: { block } }))) satisfies GetStaticPaths;
@@ -15,4 +15,5 @@ export const GET: APIRoute<{ block: Block }> = ({ props: { block } }) =>
     last: block.last,
     ports: block.views.map(portFacts),
     gaps: block.gaps,
+    sources: dataSources(),
   });
