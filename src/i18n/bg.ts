@@ -151,6 +151,8 @@ export const bg: Dictionary = {
   'uses.evidence.reported': 'съобщено, непотвърдено',
   'uses.also': 'Използва и {ports}.',
   'uses.read': 'прочетено на {date}',
+  'uses.more': 'Виждани тук също ({count}):',
+  'uses.json': 'Всички източници, като JSON',
   'port.status': 'Статус',
   'port.range': 'Диапазон',
   'port.english': 'Статията по-долу е на английски.',

@@ -144,6 +144,8 @@ export const en = {
   'uses.evidence.reported': 'reported, not confirmed',
   'uses.also': 'Also uses {ports}.',
   'uses.read': 'read {date}',
+  'uses.more': 'Also seen here ({count}):',
+  'uses.json': 'Every source, as JSON',
   'port.status': 'Status',
   'port.range': 'Range',
   'port.english': 'The article below is in English.',

@@ -155,6 +155,8 @@ export const fa: Dictionary = {
   'uses.evidence.reported': 'گزارش‌شده، تأییدنشده',
   'uses.also': 'از {ports} هم استفاده می‌کند.',
   'uses.read': 'خوانده‌شده در {date}',
+  'uses.more': 'همچنین دیده شده ({count}):',
+  'uses.json': 'همهٔ منابع، به صورت JSON',
   'port.status': 'وضعیت',
   'port.range': 'بازه',
   'port.english': 'مقالهٔ زیر به زبان انگلیسی است.',
