@@ -253,7 +253,7 @@ test.describe('copy and detail', () => {
     const tops = new Set(await tabs.evaluateAll((all) => all.map((t) => Math.round(t.getBoundingClientRect().top))));
     expect(tops.size).toBe(1);
     await page.getByRole('tab', { name: 'PowerShell' }).click();
-    const code = page.getByRole('tabpanel', { name: 'PowerShell' }).locator('code').first();
+    const code = page.getByRole('tabpanel', { name: 'PowerShell' }).locator('pre').first();
     // Every word of the command sits on one line: no line break inside "Get-NetTCPConnection".
     const split = await code.evaluate((element) => {
       const broken: string[] = [];
