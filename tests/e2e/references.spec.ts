@@ -1,0 +1,26 @@
+/**
+ * Issue 24, finding 9, for an article's references: numbered in the order the text cites them.
+ */
+import { expect, test } from './fixtures.ts';
+import { articlePorts } from './site-data.ts';
+
+for (const port of articlePorts()) {
+  test.describe(`the article on port ${port}`, () => {
+    test('numbers its citations in reading order: [1] first, and each new source the next number', async ({ page }) => {
+      await page.goto(`/ports/${port}/`);
+      const numbers = (await page.locator('article sup.cite a').allTextContents()).map((text) =>
+        Number(text.replace(/\D/g, '')),
+      );
+      expect(numbers.length).toBeGreaterThan(0);
+      const firsts = numbers.filter((n, i) => numbers.indexOf(n) === i);
+      expect(firsts).toEqual(firsts.map((_, i) => i + 1));
+      // The reference list is in the same order: the n-th entry is the one [n] links to.
+      const items = page.getByRole('region', { name: 'References' }).getByRole('listitem');
+      for (const link of await page.locator('article sup.cite a').all()) {
+        const n = Number((await link.textContent())!.replace(/\D/g, ''));
+        const target = (await link.getAttribute('href'))!.slice(1);
+        await expect(items.nth(n - 1)).toHaveAttribute('id', target);
+      }
+    });
+  });
+}
