@@ -1,5 +1,6 @@
 /**
- * Issue 24, finding 9, for an article's references: numbered in the order the text cites them.
+ * Issue 24, finding 9, for an article's references: numbered in the order the text cites them, and back-links a
+ * finger can hit.
  */
 import { expect, test } from './fixtures.ts';
 import { articlePorts } from './site-data.ts';
@@ -21,6 +22,23 @@ for (const port of articlePorts()) {
         const target = (await link.getAttribute('href'))!.slice(1);
         await expect(items.nth(n - 1)).toHaveAttribute('id', target);
       }
+    });
+
+    test('its “jump back” links are targets of at least 24 × 24 px, and lead back to the citation', async ({
+      page,
+    }) => {
+      await page.goto(`/ports/${port}/`);
+      const back = page.getByRole('region', { name: 'References' }).getByRole('link', { name: /Jump back/ });
+      expect(await back.count()).toBeGreaterThan(0);
+      for (const link of await back.all()) {
+        const box = (await link.boundingBox())!;
+        expect(box.width, (await link.getAttribute('href'))!).toBeGreaterThanOrEqual(24);
+        expect(box.height).toBeGreaterThanOrEqual(24);
+      }
+      const first = back.first();
+      const anchor = (await first.getAttribute('href'))!;
+      await first.click();
+      await expect(page.locator(anchor)).toBeInViewport();
     });
   });
 }
