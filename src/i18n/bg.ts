@@ -356,4 +356,5 @@ export const bg: Dictionary = {
   'lookup.submit': 'Към порта',
   'lookup.hint': 'Число от 0 до 65535.',
   'lookup.invalid': 'Въведете цяло число от 0 до 65535.',
+  'port.references.comma': ', ',
 };

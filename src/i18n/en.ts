@@ -348,4 +348,5 @@ export const en = {
   'lookup.submit': 'Go to port',
   'lookup.hint': 'A number from 0 to 65535.',
   'lookup.invalid': 'Enter a whole number from 0 to 65535.',
+  'port.references.comma': ', ',
 } as const;

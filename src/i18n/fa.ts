@@ -360,4 +360,5 @@ export const fa: Dictionary = {
   'lookup.submit': 'رفتن به درگاه',
   'lookup.hint': 'عددی از 0 تا 65535.',
   'lookup.invalid': 'یک عدد صحیح از 0 تا 65535 وارد کنید.',
+  'port.references.comma': '، ',
 };

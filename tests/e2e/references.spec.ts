@@ -1,6 +1,6 @@
 /**
- * Issue 24, finding 9, for an article's references: numbered in the order the text cites them, and back-links a
- * finger can hit.
+ * Issue 24, findings 8 and 9, for an article's references: numbered in the order the text cites them, back-links a
+ * finger can hit, and English reference lines that keep their punctuation in a right-to-left page.
  */
 import { expect, test } from './fixtures.ts';
 import { articlePorts } from './site-data.ts';
@@ -39,6 +39,37 @@ for (const port of articlePorts()) {
       const anchor = (await first.getAttribute('href'))!;
       await first.click();
       await expect(page.locator(anchor)).toBeInViewport();
+    });
+
+    test('in Persian, each reference’s English title, full stop and publisher read left to right', async ({ page }) => {
+      await page.goto(`/fa/ports/${port}/`);
+      const items = page.locator('.references > li');
+      expect(await items.count()).toBeGreaterThan(0);
+      for (const item of await items.all()) {
+        const layout = await item.evaluate((li) => {
+          const cite = li.querySelector('cite')!;
+          const isolate = cite.parentElement!;
+          // The text right after the title: ". Publisher".
+          const after = cite.nextSibling!;
+          const range = document.createRange();
+          range.setStart(after, 0);
+          range.setEnd(after, 1);
+          const dot = range.getBoundingClientRect();
+          const title = [...cite.getClientRects()].at(-1)!;
+          return {
+            dir: getComputedStyle(isolate).direction,
+            lang: isolate.closest('[lang]')?.getAttribute('lang'),
+            text: `${cite.textContent}${after.textContent}`,
+            sameLine: Math.abs(dot.top - title.top) < 4,
+            dotAfterTitle: dot.left >= title.right - 1,
+          };
+        });
+        expect(layout.dir, layout.text).toBe('ltr');
+        expect(layout.lang, layout.text).toBe('en');
+        expect(layout.text).toMatch(/^.+\. \S/);
+        // Where the full stop shares the title's last line, it is on its right, as English puts it.
+        if (layout.sameLine) expect(layout.dotAfterTitle, layout.text).toBe(true);
+      }
     });
   });
 }
