@@ -356,5 +356,9 @@ export const bg: Dictionary = {
   'lookup.submit': 'Към порта',
   'lookup.hint': 'Число от 0 до 65535.',
   'lookup.invalid': 'Въведете цяло число от 0 до 65535.',
+
+  // Issue 24, findings 8 and 9: English-only pages said so in words, reference punctuation, the range filter.
+  'link.english': '(на английски)',
+  'link.english.table': 'Портовете без статия имат страница само на английски.',
   'port.references.comma': ', ',
 };

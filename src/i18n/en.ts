@@ -348,5 +348,9 @@ export const en = {
   'lookup.submit': 'Go to port',
   'lookup.hint': 'A number from 0 to 65535.',
   'lookup.invalid': 'Enter a whole number from 0 to 65535.',
+
+  // Issue 24, findings 8 and 9: English-only pages said so in words, reference punctuation, the range filter.
+  'link.english': '(English)',
+  'link.english.table': 'Ports without an article have their page in English only.',
   'port.references.comma': ', ',
 } as const;

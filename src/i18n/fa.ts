@@ -360,5 +360,9 @@ export const fa: Dictionary = {
   'lookup.submit': 'رفتن به درگاه',
   'lookup.hint': 'عددی از 0 تا 65535.',
   'lookup.invalid': 'یک عدد صحیح از 0 تا 65535 وارد کنید.',
+
+  // Issue 24, findings 8 and 9: English-only pages said so in words, reference punctuation, the range filter.
+  'link.english': '(انگلیسی)',
+  'link.english.table': 'صفحهٔ درگاه‌هایی که مقاله ندارند فقط به انگلیسی است.',
   'port.references.comma': '، ',
 };
