@@ -361,4 +361,7 @@ export const bg: Dictionary = {
   'link.english': '(на английски)',
   'link.english.table': 'Портовете без статия имат страница само на английски.',
   'port.references.comma': ', ',
+  'range.filter': 'Покажи портовете по заключение',
+  'range.filter.all': 'Всички ({count})',
+  'range.filter.verdict': '{verdict} ({count})',
 };

@@ -353,4 +353,7 @@ export const en = {
   'link.english': '(English)',
   'link.english.table': 'Ports without an article have their page in English only.',
   'port.references.comma': ', ',
+  'range.filter': 'Show ports by verdict',
+  'range.filter.all': 'All ({count})',
+  'range.filter.verdict': '{verdict} ({count})',
 } as const;

@@ -365,4 +365,7 @@ export const fa: Dictionary = {
   'link.english': '(انگلیسی)',
   'link.english.table': 'صفحهٔ درگاه‌هایی که مقاله ندارند فقط به انگلیسی است.',
   'port.references.comma': '، ',
+  'range.filter': 'نمایش درگاه‌ها بر اساس نتیجه',
+  'range.filter.all': 'همه ({count})',
+  'range.filter.verdict': '{verdict} ({count})',
 };

@@ -36,6 +36,19 @@ test.describe('Persian counts in Persian digits', () => {
     await expect(count).toHaveText(/^۹ از /);
     await expect(count).not.toHaveText(LATIN);
   });
+
+  test('the range page counts in Persian, and keeps its port numbers and ranges Latin', async ({ page }) => {
+    await page.goto('/fa/ports/range/3000-3999/');
+    const intro = page.locator('main > p').first();
+    await expect(intro).toHaveText(PERSIAN);
+    const labels = await page.locator('.verdict-filter label').allTextContents();
+    expect(labels.length).toBeGreaterThan(0);
+    for (const label of labels) {
+      expect(label).toMatch(/\([۰-۹٬]+\)/);
+    }
+    await expect(page.locator('h1')).toHaveText(/3000–3999/);
+    await expect(page.locator('main table tbody th a').first()).toHaveText(/^\d+$/);
+  });
 });
 
 const LOCALES = [
