@@ -1,8 +1,12 @@
 /**
- * Issue 24, finding 9 (layout): a range page filters its rows by verdict without JavaScript.
+ * Issue 24, finding 9 (layout): a range page filters its rows by verdict without JavaScript, and no page makes a
+ * phone scroll sideways.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../support/content.ts';
 import { axeViolations, expect, test } from './fixtures.ts';
-import { builtPorts } from './site-data.ts';
+import { articlePorts, builtPorts, registryOnlyPort } from './site-data.ts';
 
 test.describe('a range page’s verdict filter', () => {
   const block = { first: 3000, last: 3999 };
@@ -47,4 +51,39 @@ test.describe('a range page’s verdict filter', () => {
     await expect(page.locator('main table tbody tr:visible [data-verdict]').first()).toHaveText('Likely dormant');
     expect(await axeViolations(page)).toEqual([]);
   });
+});
+
+test.describe('phones do not scroll sideways', () => {
+  const about = readdirSync(join(ROOT, 'content/about'))
+    .filter((name) => name.endsWith('.mdx'))
+    .map((name) => `/about/${name.replace(/\.mdx$/, '')}/`);
+  const paths = [
+    ...about,
+    '/about/',
+    ...articlePorts().flatMap((port) => [`/ports/${port}/`, `/fa/ports/${port}/`, `/bg/ports/${port}/`]),
+    `/ports/${registryOnlyPort()}/`,
+    // The registry page that lists the most known uses, with their sources' titles and paths.
+    `/ports/${[...builtPorts()].sort((a, b) => (b.uses?.length ?? 0) - (a.uses?.length ?? 0))[0]!.port}/`,
+    '/fa/ports/range/3000-3999/',
+  ];
+  for (const path of paths) {
+    test(`${path} at 375 px`, async ({ page }) => {
+      await page.setViewportSize({ width: 375, height: 800 });
+      await page.goto(path);
+      const overflow = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth - window.innerWidth,
+        // What sticks out, if anything: the widest elements past the viewport's edge.
+        wide: [...document.querySelectorAll('main *')]
+          .filter((e) => {
+            const box = e.getBoundingClientRect();
+            return box.right > window.innerWidth + 1 || box.left < -1;
+          })
+          .filter((e) => !e.closest('.table-scroll, [role="tablist"]'))
+          .slice(0, 3)
+          .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${e.getBoundingClientRect().width}px`),
+      }));
+      expect(overflow.wide, path).toEqual([]);
+      expect(overflow.page, path).toBeLessThanOrEqual(0);
+    });
+  }
 });
