@@ -10,6 +10,7 @@ const NEAR: Record<string, () => Promise<unknown>> = {
   'port-lookup': () => import('./port-lookup.ts'),
   'search-page': () => import('./search-page.ts'),
   'number-answer': () => import('./number-answer.ts'),
+  'listener-check': () => import('./listener-check.ts'),
 };
 
 const near = new IntersectionObserver(

@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { handleFeedback, preflight, refuse, type FeedbackContext } from '../lib/feedback/handler.ts';
 import { loadKey, VisitorKeys } from '../lib/feedback/identity.ts';
 import { toJson } from '../lib/feedback/report.ts';
@@ -41,6 +42,20 @@ function ownOrigins(req: IncomingMessage, config: ServerConfig): Set<string> {
   return origins;
 }
 
+/**
+ * Whether a browser's post comes from a page of another site by its `Referer`, when it sent no `Origin` (older
+ * browsers on a form post): the handler decides by `Origin` and `Sec-Fetch-Site`, this covers the rest.
+ */
+function crossSiteReferer(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
+  const referer = req.headers.referer;
+  if (req.headers.origin !== undefined || referer === undefined) return false;
+  try {
+    return !allowed.has(new URL(referer).origin);
+  } catch {
+    return true;
+  }
+}
+
 /** A Node request as a web Request, once the server has checked its method and target. */
 function toRequest(req: IncomingMessage, pathname: string): Request {
   const headers = new Headers();
@@ -58,21 +73,10 @@ function toRequest(req: IncomingMessage, pathname: string): Request {
   });
 }
 
-/** Resolves when `res` can take more, or has closed. */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((done) => {
-    const finish = () => {
-      res.off('drain', finish);
-      res.off('close', finish);
-      done();
-    };
-    res.on('drain', finish);
-    res.on('close', finish);
-  });
-}
-
 async function write(res: ServerResponse, response: Response, head: boolean): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
+  // A body left partly unread (refused as too large) would be taken for the next request on this connection:
+  // say the connection ends here, rather than leave a keep-alive client to find it reset.
+  const headers: Record<string, string | string[]> = res.req.complete ? {} : { connection: 'close' };
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
@@ -114,27 +118,29 @@ export async function createApi(config: ServerConfig): Promise<Api> {
     const refusal = guard(req);
     if (refusal) return write(res, refusal, head);
     const chunks = toJson(store.report())[Symbol.asyncIterator]();
+    let first: IteratorResult<string>;
     try {
-      let next: IteratorResult<string>;
-      try {
-        next = await chunks.next();
-      } catch (error) {
-        if (!(error instanceof StoreUnavailableError)) throw error;
-        log.error('feedback summary: store unavailable', error);
-        await write(res, refuse(503, 'the feedback store is unavailable just now', { 'Retry-After': '30' }), head);
-        return;
-      }
-      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
-      while (!head && !next.done) {
-        if (!res.write(next.value)) await drained(res);
-        // A reader who hung up stops the query too.
-        if (res.destroyed) return;
-        next = await chunks.next();
-      }
-      res.end();
-    } finally {
+      first = await chunks.next();
+    } catch (error) {
       await chunks.return(undefined);
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      log.error('feedback summary: store unavailable', error);
+      return write(res, refuse(503, 'the feedback store is unavailable just now', { 'Retry-After': '30' }), head);
     }
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+    // pipeline() waits whenever the reader is slow, and ends the query (the generator's finally) if they hang up.
+    await pipeline(
+      Readable.from(
+        (async function* () {
+          try {
+            for (let next = first; !next.done && !head; next = await chunks.next()) yield next.value;
+          } finally {
+            await chunks.return(undefined);
+          }
+        })(),
+      ),
+      res,
+    );
   }
 
   return {
@@ -153,6 +159,8 @@ export async function createApi(config: ServerConfig): Promise<Api> {
         return sendSummary(req, res, method === 'HEAD');
       } else if (method === 'OPTIONS') {
         response = preflight(toRequest(req, pathname), origins);
+      } else if (crossSiteReferer(req, new Set([...origins, ...ownOrigins(req, config)]))) {
+        response = refuse(403, 'cross-site requests are not accepted from this origin');
       } else {
         const context: FeedbackContext = {
           store,

@@ -7,16 +7,20 @@
  *   node tests/bench/page-weight.ts [--budget 10000] [--requests 3] [--round-trip 14600] [path ...]
  *
  * With a budget, exits 1 when any page is over it (bytes, or requests). Without paths, it measures an article,
- * a registry page, the home page and the search page in every locale (a registry-only port has its English
- * page only, so the translated rows use the article and the range page instead), plus a range page and a 404.
+ * a registry page, the home page, the search page, the /check/ page and the registry's change pages (/changes/ and its largest
+ * month) in every locale (a registry-only port has its English page only, so the translated rows use the
+ * article and the range page instead; a port that lost its service, such as 47, is a registry page too), plus a
+ * range page and a 404.
  * The longest article (3521) is held to --round-trip instead when given: what fits in a first TCP round trip
  * (an initial window of 10 segments of 1,460 bytes, RFC 6928). In Persian or Bulgarian chrome it is about 600
  * bytes over 10,000, all of it the article's own text and the translated words around it.
  */
+import { readdirSync, statSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCALES, localePrefix } from '../../src/i18n/locales.ts';
-import { startServer } from '../support/server.ts';
+import { DIST, startServer } from '../support/server.ts';
 
 const { values, positionals } = parseArgs({
   options: { budget: { type: 'string' }, requests: { type: 'string' }, 'round-trip': { type: 'string' } },
@@ -27,7 +31,17 @@ const maxRequests = values.requests === undefined ? undefined : Number(values.re
 const roundTrip = values['round-trip'] === undefined ? undefined : Number(values['round-trip']);
 
 /** The page kinds the budget is for, in every locale; the others are printed for information. */
-const BUDGETED = ['article', 'registry', 'home', 'search'];
+const BUDGETED = ['article', 'registry', 'home', 'search', 'check', 'changes', 'change month'];
+
+/** The month with the most changes in the build, `/changes/YYYY/MM/`: the heaviest page of its kind. */
+function largestMonth(): string {
+  const root = join(DIST, 'changes');
+  const months = readdirSync(root)
+    .filter((year) => /^\d{4}$/.test(year))
+    .flatMap((year) => readdirSync(join(root, year)).map((month) => `${year}/${month}`));
+  const size = (month: string) => statSync(join(root, month, 'index.html')).size;
+  return `/changes/${months.sort((a, b) => size(b) - size(a))[0]!}/`;
+}
 const pages =
   positionals.length > 0
     ? positionals.map((path) => ({ kind: 'page', path }))
@@ -45,8 +59,12 @@ const pages =
               : []),
             { kind: 'home', path: `${p}/` },
             { kind: 'search', path: `${p}/search/` },
+            { kind: 'check', path: `${p}/check/` },
+            { kind: 'changes', path: `${p}/changes/` },
+            { kind: 'change month', path: `${p}${largestMonth()}` },
           ];
         }),
+        { kind: 'registry', path: '/ports/47/' },
         { kind: 'range', path: '/ports/range/3000-3999/' },
         { kind: '404', path: '/ports/5938/' },
       ];
