@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCALES, localePrefix } from '../../src/i18n/locales.ts';
 import { DIST, startServer } from '../support/server.ts';
+import { registryOnlyPort } from '../support/site-data.ts';
 
 const { values, positionals } = parseArgs({
   options: { budget: { type: 'string' }, requests: { type: 'string' }, 'round-trip': { type: 'string' } },
@@ -53,7 +54,7 @@ const pages =
             { kind: 'long article', path: `${p}/ports/3521/` },
             ...(locale === 'en'
               ? [
-                  { kind: 'registry', path: '/ports/3520/' },
+                  { kind: 'registry', path: `/ports/${registryOnlyPort()}/` },
                   { kind: 'registry', path: '/ports/80/' },
                 ]
               : []),

@@ -4,7 +4,7 @@
  * the commands find real connections is tests/unit/check-commands.test.ts.)
  */
 import { axeViolations, expect, test, upgraded } from './fixtures.ts';
-import { articlePorts, registryOnlyPort } from './site-data.ts';
+import { articlePorts, registryOnlyPort } from '../support/site-data.ts';
 
 const port = registryOnlyPort();
 

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../support/content.ts';
 import { axeViolations, expect, test } from './fixtures.ts';
-import { articlePorts, builtPorts, registryOnlyPort } from './site-data.ts';
+import { articlePorts, builtPorts, registryOnlyPort } from '../support/site-data.ts';
 
 test.describe('a range page’s verdict filter', () => {
   const block = { first: 3000, last: 3999 };

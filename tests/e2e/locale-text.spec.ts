@@ -7,7 +7,7 @@ import type { Page } from '@playwright/test';
 import { bg } from '../../src/i18n/bg.ts';
 import { fa } from '../../src/i18n/fa.ts';
 import { expect, test, upgraded } from './fixtures.ts';
-import { articlePorts } from './site-data.ts';
+import { articlePorts } from '../support/site-data.ts';
 
 const LATIN = /[0-9]/;
 const PERSIAN = /[۰-۹]/;

@@ -3,7 +3,7 @@
  * finger can hit, and English reference lines that keep their punctuation in a right-to-left page.
  */
 import { expect, test } from './fixtures.ts';
-import { articlePorts } from './site-data.ts';
+import { articlePorts } from '../support/site-data.ts';
 
 for (const port of articlePorts()) {
   test.describe(`the article on port ${port}`, () => {
