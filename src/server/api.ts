@@ -8,9 +8,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { handleFeedback, preflight, refuse, type FeedbackContext } from '../lib/feedback/handler.ts';
-import { loadKey, VisitorKeys } from '../lib/feedback/identity.ts';
+import { keyPlacementProblem, loadKey, VisitorKeys } from '../lib/feedback/identity.ts';
 import { toJson } from '../lib/feedback/report.ts';
-import { openStore, StoreUnavailableError, type FeedbackStore } from '../lib/feedback/store.ts';
+import { openStore } from '../lib/feedback/open.ts';
+import { StoreUnavailableError, type FeedbackStore } from '../lib/feedback/store.ts';
 import type { ServerConfig } from './config.ts';
 import { log } from './log.ts';
 
@@ -89,8 +90,11 @@ async function write(res: ServerResponse, response: Response, head: boolean): Pr
 }
 
 export async function createApi(config: ServerConfig): Promise<Api> {
-  const keys = new VisitorKeys(loadKey({ secret: config.secret, file: config.keyFile }));
+  const key = loadKey({ secret: config.secret, file: config.keyFile });
+  const misplaced = config.secret ? undefined : keyPlacementProblem(config.keyFile, config.store.url);
+  if (misplaced) log.warn(`feedback: ${misplaced}`);
   const store = await openStore(config.store.url, config.store);
+  const keys = new VisitorKeys(key, store);
   // A store that cannot be reached must not keep the pages from being served; votes get 503 until it can.
   await store.ready().catch((error: unknown) => {
     log.error('feedback store not ready; votes will be refused until it is', error);
@@ -175,6 +179,9 @@ export async function createApi(config: ServerConfig): Promise<Api> {
       }
       await write(res, response, method === 'HEAD');
     },
-    close: () => store.close(),
+    close: () => {
+      keys.close();
+      return store.close();
+    },
   };
 }

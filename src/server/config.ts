@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import proxyaddr from 'proxy-addr';
-import { parseSecret } from '../lib/feedback/identity.ts';
+import { defaultKeyFile, parseSecret } from '../lib/feedback/identity.ts';
 import { backendOf, DEFAULT_DB_URL } from '../lib/feedback/store.ts';
 
 export interface ServerConfig {
@@ -147,7 +147,7 @@ function read(env: Env): ServerConfig {
       busyTimeout: integer(env, 'FEEDBACK_DB_BUSY_TIMEOUT_MS', 5000, 0, 600_000),
     },
     secret: env['FEEDBACK_SECRET'] || undefined,
-    keyFile: resolve(env['FEEDBACK_KEY_FILE'] || 'data/feedback.key'),
+    keyFile: resolve(env['FEEDBACK_KEY_FILE'] || defaultKeyFile(env)),
     limits: {
       perNetwork: integer(env, 'FEEDBACK_VOTES_PER_NETWORK', 3, 1, 1_000_000_000),
       perMinute: integer(env, 'FEEDBACK_RATE_LIMIT', 30, 1, 1_000_000_000),
