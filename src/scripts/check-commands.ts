@@ -1,18 +1,19 @@
 /**
- * `<check-commands>`: the operating-system sections of CheckCommands.astro as tabs (the ARIA tabs pattern:
- * arrows, Home and End move between them), the reader's system chosen first and remembered, and a copy button
- * on every command, named "Copy" plus the command so a screen reader says which.
+ * `<check-commands>`: the operating-system lists of CheckCommands.astro as tabs (the ARIA tabs pattern: arrows,
+ * Home and End move between them), the reader's platform chosen first and their own choice remembered across
+ * pages (localStorage, no cookie), and a copy button on every command, named "Copy" plus the command so a screen
+ * reader says which.
  */
 import tabsCss from './check-commands.css?url';
+import { platformOs, type OperatingSystem } from '../lib/ports/commands.ts';
 import { stylesheet } from './stylesheet.ts';
 
 const STORAGE_KEY = 'dormant-ports:os';
 
-function guessOs(): string {
-  const platform = navigator.platform.toLowerCase();
-  if (platform.startsWith('win')) return 'windows';
-  if (platform.startsWith('mac')) return 'macos';
-  return 'linux';
+function guessOs(): OperatingSystem {
+  // userAgentData is Chromium's; its platform is "Windows", "macOS", "Linux", "Android", "Chrome OS" or "".
+  const data = (navigator as Navigator & { userAgentData?: { platform?: string } }).userAgentData;
+  return platformOs(data?.platform, navigator.userAgent);
 }
 
 function remembered(): string | null {
@@ -41,6 +42,23 @@ function keepWordsWhole(code: HTMLElement): void {
   );
 }
 
+/**
+ * The element a tab shows: CheckCommands.astro sends each system as a heading and a list (`<ul id="commands-…">`,
+ * the leanest markup for 6,000 pages); a list cannot be the tab panel, whose items would lose their list, so both
+ * go into a `<div>` that takes the list's id. A `<div id="commands-…">` that holds its heading is used as it is.
+ */
+function panelOf(element: HTMLElement): HTMLElement {
+  if (!(element instanceof HTMLUListElement)) return element;
+  const panel = document.createElement('div');
+  panel.className = 'panel';
+  panel.id = element.id;
+  element.removeAttribute('id');
+  const heading = element.previousElementSibling;
+  element.replaceWith(panel);
+  panel.append(...(heading instanceof HTMLHeadingElement ? [heading] : []), element);
+  return panel;
+}
+
 export class CheckCommands extends HTMLElement {
   #tabs: HTMLButtonElement[] = [];
   #panels: HTMLElement[] = [];
@@ -56,7 +74,7 @@ export class CheckCommands extends HTMLElement {
 
   #upgrade() {
     const { signal } = this.#abort;
-    this.#panels = [...this.querySelectorAll<HTMLElement>('.panel')];
+    this.#panels = [...this.querySelectorAll<HTMLElement>('[id^="commands-"]')].map(panelOf);
     const list = document.createElement('div');
     list.setAttribute('role', 'tablist');
     list.setAttribute('aria-label', this.dataset['tabs'] ?? '');
@@ -77,8 +95,7 @@ export class CheckCommands extends HTMLElement {
       panel.tabIndex = 0;
       heading?.classList.add('sr-only');
       panel.querySelectorAll('pre').forEach((pre, i) => {
-        const code = pre.querySelector('code');
-        if (!code) return;
+        const code = pre.querySelector('code') ?? pre;
         code.id = `cmd-${os}-${i}`;
         keepWordsWhole(code);
         const copy = document.createElement('button');
@@ -162,7 +179,8 @@ export class CheckCommands extends HTMLElement {
   }
 
   async #copy(button: HTMLButtonElement) {
-    const text = button.parentElement?.querySelector('code')?.textContent ?? '';
+    const pre = button.parentElement?.querySelector('pre');
+    const text = (pre?.querySelector('code') ?? pre)?.textContent ?? '';
     let message = this.dataset['copied'] ?? '';
     try {
       await navigator.clipboard.writeText(text);

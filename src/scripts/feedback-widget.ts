@@ -47,10 +47,12 @@ export class FeedbackWidget extends HTMLElement {
     if (fromRedirect) store?.setItem(voteKey(port), fromRedirect);
     this.#mark(fromRedirect ?? store?.getItem(voteKey(port)) ?? null);
 
+    // Counts in the page's own digits, as the server wrote them (formatCount in src/lib/dates.ts).
+    const digits = new Intl.NumberFormat(document.documentElement.lang || undefined);
     const updateCount = () => {
       count.textContent = format(this.dataset['count'] ?? '', {
-        count: textarea.value.length,
-        max: this.dataset['max'] ?? '',
+        count: digits.format(textarea.value.length),
+        max: digits.format(Number(this.dataset['max'])),
       });
     };
     textarea.addEventListener('input', updateCount, { signal });

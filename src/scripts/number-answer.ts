@@ -29,29 +29,22 @@ function fill(root: DocumentFragment, values: Record<string, string | number>): 
   }
 }
 
-/** The sections CheckCommands.astro renders on the server, built here for a number known only in the browser. */
+/** The lists CheckCommands.astro renders on the server, built here for a number known only in the browser. */
 function panels(sets: CommandSet[], s: NumberStrings, port: number): HTMLElement[] {
-  return sets.map((set) => {
-    const panel = document.createElement('div');
-    panel.className = 'panel';
-    panel.id = `commands-${set.os}`;
+  return sets.flatMap((set) => {
     const heading = document.createElement('h3');
     heading.textContent = s.systems[set.os];
     const list = document.createElement('ul');
+    list.id = `commands-${set.os}`;
     for (const command of set.commands) {
       const item = document.createElement('li');
-      const label = document.createElement('p');
-      label.textContent = command.says ? format(s.commands[command.says], { port }) : command.label;
       const pre = document.createElement('pre');
       pre.dir = 'ltr';
-      const code = document.createElement('code');
-      code.textContent = command.command;
-      pre.append(code);
-      item.append(label, pre);
+      pre.textContent = command.command;
+      item.append(command.says ? format(s.commands[command.says], { port }) : command.label, pre);
       list.append(item);
     }
-    panel.append(heading, list);
-    return panel;
+    return [heading, list];
   });
 }
 

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildBudget } from '../bench/build-budget.ts';
 import { ROOT, startServer } from '../support/server.ts';
+import { registryOnlyPort } from '../support/site-data.ts';
 import { htmlFiles, validateHtml } from './html.ts';
 import { runLighthouse } from './lighthouse.ts';
 import { checkLinks, checkPageFragments } from './links.ts';
@@ -78,7 +79,7 @@ try {
       `${origin}/`,
       `${origin}/ports/`,
       `${origin}/ports/3515/`,
-      `${origin}/ports/3520/`,
+      `${origin}/ports/${registryOnlyPort()}/`,
     ]);
     console.log('Lighthouse (mobile; printed, not a gate):');
     console.table(Object.fromEntries(rows.map(({ url, ...scores }) => [new URL(url).pathname, scores])));

@@ -6,6 +6,7 @@
  * ("Circumstantial").
  */
 import { expect, test } from './fixtures.ts';
+import { registryOnlyPort } from '../support/site-data.ts';
 
 interface Explanation {
   type: string;
@@ -16,7 +17,7 @@ for (const path of [
   '/',
   '/ports/',
   '/ports/3515/',
-  '/ports/3520/',
+  `/ports/${registryOnlyPort()}/`,
   '/search/?q=netrek',
   '/fa/ports/3521/',
   '/ports/5938/',

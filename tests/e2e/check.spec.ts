@@ -13,6 +13,7 @@ import { localePrefix, type Locale } from '../../src/i18n/locales.ts';
 import type { Dictionary, UIKey } from '../../src/i18n/ui.ts';
 import { formatCount } from '../../src/lib/dates.ts';
 import type { LookupShard } from '../../src/lib/search/lookup.ts';
+import { registryOnlyPort } from '../support/site-data.ts';
 import { axeViolations, expect, test, upgraded } from './fixtures.ts';
 
 const LOCALES = [
@@ -279,7 +280,7 @@ test('without JavaScript the page gives the commands, explains the output and li
 });
 
 test('the home page and every port page’s check commands lead to /check/', async ({ page }) => {
-  for (const path of ['/', '/ports/3520/', '/ports/3515/', '/fa/ports/3515/']) {
+  for (const path of ['/', `/ports/${registryOnlyPort()}/`, '/ports/3515/', '/fa/ports/3515/']) {
     await page.goto(path);
     const t = path.startsWith('/fa/') ? fa : en;
     await page.getByRole('link', { name: t['check.link'] }).click();

@@ -52,7 +52,7 @@ test.describe('the feedback widget', () => {
     const comment = widget(page).getByRole('textbox', { name: 'Comment' });
     const text = 'The Windows command needs an elevated prompt.';
     await comment.fill(text);
-    await expect(widget(page).getByText(`${text.length} of 1000 characters`)).toBeVisible();
+    await expect(widget(page).getByText(`${text.length} of 1,000 characters`)).toBeVisible();
     await widget(page).getByRole('checkbox', { name: 'A command did not work' }).check();
     const response = page.waitForResponse((r) => r.url().endsWith('/api/feedback'));
     await widget(page).getByRole('button', { name: 'Send comment' }).click();

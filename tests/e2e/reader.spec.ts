@@ -5,17 +5,40 @@
 import type { Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  blockOf,
+  builtPorts,
+  NO_DOCUMENTED_PORT,
+  portDocumentedByAnArticle,
+  registryOnlyPort,
+  serviceOf,
+} from '../support/site-data.ts';
 import { axeViolations, expect, test, upgraded } from './fixtures.ts';
 
 const region = (page: Page, name: string) => page.getByRole('region', { name });
+// Ports taken from the build (tests/support/site-data.ts), so that a new article never makes them wrong: a plain
+// registry page, and a page without an article on which an article documents a use (3522, from the 3521 article).
+const REGISTRY = registryOnlyPort();
+const DOCUMENTED = portDocumentedByAnArticle();
+/** "June 2002", as a page writes IANA's YYYY-MM. */
+const month = (date: string) =>
+  new Date(`${date.slice(0, 7)}-01T00:00:00Z`).toLocaleDateString('en', {
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+/** "3000–3999", as breadcrumbs and range headings write a block. */
+const blockLabel = (port: number) => blockOf(port).replace('-', '–');
 
 test.describe('ports that link to each other', () => {
-  test('3520, used by Netrek’s metaserver, says so and links the 3521 article', async ({ page }) => {
-    await page.goto('/ports/3520/');
+  test('a port an article documents a use on says it is in use, and links that article', async ({ page }) => {
+    test.skip(!DOCUMENTED, NO_DOCUMENTED_PORT);
+    const { port, use, article } = DOCUMENTED!;
+    await page.goto(`/ports/${port}/`);
     await expect(region(page, 'Dormancy verdict')).toContainText('In use.');
     const mentions = region(page, 'In our articles');
-    await expect(mentions.getByRole('link')).toHaveText(['Netrek metaserver, documented in the article on port 3521']);
-    await expect(mentions.getByRole('link')).toHaveAttribute('href', '/ports/3521/');
+    await expect(mentions.getByRole('link')).toHaveText([`${use}, documented in the article on port ${article}`]);
+    await expect(mentions.getByRole('link')).toHaveAttribute('href', `/ports/${article}/`);
   });
 
   test('2592, Netrek’s registered game port, links the article that cites it', async ({ page }) => {
@@ -26,7 +49,11 @@ test.describe('ports that link to each other', () => {
   test('the port numbers in an article’s use cards and text are links', async ({ page }) => {
     await page.goto('/ports/3521/');
     const card = page.getByRole('article', { name: 'Netrek metaserver' });
-    for (const port of ['3520', '3521', '3522']) {
+    const use = builtPorts()
+      .find((p) => p.port === 3521)!
+      .uses!.find((u) => u.name === 'Netrek metaserver')!;
+    expect(use.ports.length).toBeGreaterThan(1);
+    for (const port of use.ports.map(String)) {
       await expect(card.getByRole('link', { name: port, exact: true })).toHaveAttribute('href', `/ports/${port}/`);
     }
     const prose = page.locator('.prose');
@@ -36,9 +63,12 @@ test.describe('ports that link to each other', () => {
   test('every port page links the ports either side and its block', async ({ page }) => {
     await page.goto('/ports/3521/');
     const nearby = page.getByRole('navigation', { name: 'Nearby ports' });
-    await expect(nearby.locator('a[rel="prev"]')).toHaveAttribute('href', '/ports/3520/');
-    await expect(nearby.locator('a[rel="prev"]')).toContainText('galileolog');
-    await expect(nearby.locator('a[rel="next"]')).toHaveAttribute('href', '/ports/3522/');
+    const ports = builtPorts();
+    const at = ports.findIndex((p) => p.port === 3521);
+    const [prev, next] = [ports[at - 1]!, ports[at + 1]!];
+    await expect(nearby.locator('a[rel="prev"]')).toHaveAttribute('href', `/ports/${prev.port}/`);
+    if (!prev.article) await expect(nearby.locator('a[rel="prev"]')).toContainText(serviceOf(prev.port));
+    await expect(nearby.locator('a[rel="next"]')).toHaveAttribute('href', `/ports/${next.port}/`);
     await expect(nearby.getByRole('link', { name: 'Ports 3000–3999' })).toHaveAttribute(
       'href',
       '/ports/range/3000-3999/',
@@ -143,8 +173,8 @@ test.describe('an answer for every number', () => {
     await page.goto('/fa/ports/5938/');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('درگاه 5938');
     await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
-    await page.goto('/fa/ports/3520/');
-    await expect(page.locator('main a[hreflang="en"]')).toHaveAttribute('href', '/ports/3520/');
+    await page.goto(`/fa/ports/${REGISTRY}/`);
+    await expect(page.locator('main a[hreflang="en"]')).toHaveAttribute('href', `/ports/${REGISTRY}/`);
   });
 });
 
@@ -182,8 +212,9 @@ test.describe('copy and detail', () => {
       'content',
       /Registered with IANA on 31 July 2012/,
     );
-    await page.goto('/ports/3520/');
-    await expect(page.locator('.lead')).toContainText('Registered with IANA in June 2002');
+    await page.goto(`/ports/${REGISTRY}/`);
+    const registered = builtPorts().find((p) => p.port === REGISTRY)!.registry[0]!.registered!;
+    await expect(page.locator('.lead')).toContainText(`Registered with IANA in ${month(registered)}`);
   });
 
   test('the search result for 22 names ssh once, without doubled brackets', async ({ page }) => {
@@ -221,7 +252,7 @@ test.describe('copy and detail', () => {
     for (const [path, trail] of [
       ['/ports/', ['Home', 'Ports']],
       ['/ports/3515/', ['Home', 'Ports', '3000–3999', 'Port 3515']],
-      ['/ports/3520/', ['Home', 'Ports', '3000–3999', 'Port 3520']],
+      [`/ports/${REGISTRY}/`, ['Home', 'Ports', blockLabel(REGISTRY), `Port ${REGISTRY}`]],
       ['/ports/range/3000-3999/', ['Home', 'Ports', '3000–3999']],
       ['/ports/dormant/', ['Home', 'Ports', 'Likely dormant registrations']],
       ['/about/data/', ['Home', 'About the site', 'Where the data comes from']],
@@ -253,7 +284,7 @@ test.describe('copy and detail', () => {
     const tops = new Set(await tabs.evaluateAll((all) => all.map((t) => Math.round(t.getBoundingClientRect().top))));
     expect(tops.size).toBe(1);
     await page.getByRole('tab', { name: 'PowerShell' }).click();
-    const code = page.getByRole('tabpanel', { name: 'PowerShell' }).locator('code').first();
+    const code = page.getByRole('tabpanel', { name: 'PowerShell' }).locator('pre').first();
     // Every word of the command sits on one line: no line break inside "Get-NetTCPConnection".
     const split = await code.evaluate((element) => {
       const broken: string[] = [];
@@ -277,7 +308,7 @@ test.describe('screenshots for review', () => {
   const pages = [
     ['home', '/'],
     ['article', '/ports/3521/'],
-    ['registry', '/ports/3520/'],
+    ['registry', `/ports/${REGISTRY}/`],
     ['range', '/ports/range/3000-3999/'],
     ['search', '/search/?q=netrek'],
     ['number', '/ports/5938/'],

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backlinks, bodyCitationCounts, bodyCitationId, useCitationId } from '../../src/lib/citations.ts';
+import {
+  bodyCitationCounts,
+  bodyCitationId,
+  citationsInOrder,
+  numberReferences,
+  useCitationId,
+} from '../../src/lib/citations.ts';
 
 const references = [{ id: 'iana' }, { id: 'rfc6335' }, { id: 'netrek' }];
 
@@ -16,20 +22,54 @@ describe('citations', () => {
     );
   });
 
-  test('links every reference back to each place that cites it: unofficial uses first, then the body', () => {
-    const links = backlinks(
+  test('numbers references in the order the text first cites them, not the frontmatter’s (3515: [1] comes first)', () => {
+    const { numbers, references: ordered } = numberReferences(
       references,
-      [{ references: ['netrek'] }, { references: ['netrek', 'iana'] }],
-      '<Ref id="iana" /> and <Ref id="netrek" />',
+      [],
+      'Registered.<Ref id="rfc6335" /> IANA says.<Ref id="iana" /> Again.<Ref id="rfc6335" />',
     );
-    assert.deepEqual(links.get('netrek'), [
+    assert.deepEqual(
+      [...numbers],
+      [
+        ['rfc6335', 1],
+        ['iana', 2],
+        // Never cited: last, in the frontmatter's order.
+        ['netrek', 3],
+      ],
+    );
+    assert.deepEqual(
+      ordered.map((ref) => ref.id),
+      ['rfc6335', 'iana', 'netrek'],
+    );
+  });
+
+  test('counts the unofficial uses’ citations where the body places them, or after the body', () => {
+    const uses = [{ references: ['netrek'] }, { references: ['netrek', 'iana'] }];
+    const placed = numberReferences(references, uses, 'A.<Ref id="rfc6335" /> <UnofficialUses /> B.<Ref id="iana" />');
+    assert.deepEqual([...placed.numbers.keys()], ['rfc6335', 'netrek', 'iana']);
+    const after = numberReferences(references, uses, 'A.<Ref id="rfc6335" /> B.<Ref id="iana" />');
+    assert.deepEqual([...after.numbers.keys()], ['rfc6335', 'iana', 'netrek']);
+  });
+
+  test('links every reference back to each place that cites it, in reading order', () => {
+    const uses = [{ references: ['netrek'] }, { references: ['netrek', 'iana'] }];
+    const body = '<Ref id="iana" /> <UnofficialUses /> and <Ref id="netrek" />';
+    assert.deepEqual(citationsInOrder(uses, body), [
+      { id: 'iana', anchor: bodyCitationId('iana', 1) },
+      { id: 'netrek', anchor: useCitationId('netrek', 0) },
+      { id: 'netrek', anchor: useCitationId('netrek', 1) },
+      { id: 'iana', anchor: useCitationId('iana', 1) },
+      { id: 'netrek', anchor: bodyCitationId('netrek', 1) },
+    ]);
+    const { backlinks } = numberReferences(references, uses, body);
+    assert.deepEqual(backlinks.get('netrek'), [
       useCitationId('netrek', 0),
       useCitationId('netrek', 1),
       bodyCitationId('netrek', 1),
     ]);
-    assert.deepEqual(links.get('iana'), [useCitationId('iana', 1), bodyCitationId('iana', 1)]);
+    assert.deepEqual(backlinks.get('iana'), [bodyCitationId('iana', 1), useCitationId('iana', 1)]);
     // A reference nobody cites is still listed, with no back-links.
-    assert.deepEqual(links.get('rfc6335'), []);
+    assert.deepEqual(backlinks.get('rfc6335'), []);
   });
 
   test('gives every citation its own anchor', () => {
@@ -39,7 +79,7 @@ describe('citations', () => {
 
   test('names a body citation of a reference the page does not list', () => {
     assert.throws(
-      () => backlinks(references, [], '<Ref id="nmap" /> <Ref id="v3" />'),
+      () => numberReferences(references, [], '<Ref id="nmap" /> <Ref id="v3" />'),
       /the body cites "nmap", "v3", which is not in the page's references/,
     );
   });

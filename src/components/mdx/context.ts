@@ -2,15 +2,17 @@
  * What the components inside an MDX article body (`<Ref />`, `<UnofficialUses />`, `<CheckCommands />`) need to
  * know about the page they are on. The port route sets it in `Astro.locals.article` before rendering the body.
  */
-import { backlinks } from '../../lib/citations.ts';
+import { numberReferences } from '../../lib/citations.ts';
 import type { CommandSet } from '../../lib/ports/commands.ts';
-import type { PortPage } from '../../schema.ts';
+import type { PortPage, Reference } from '../../schema.ts';
 
 export interface ArticleContext {
   /** Path of the MDX file, for error messages. */
   file: string;
   page: PortPage;
   commands: CommandSet[];
+  /** The page's references in the order of their numbers: the order readers first meet them in the text. */
+  references: Reference[];
   /** Reference id → its number on the page. */
   numbers: Map<string, number>;
   /** Reference id → anchors of the places that cite it. */
@@ -22,9 +24,9 @@ export interface ArticleContext {
 }
 
 export function articleContext(file: string, page: PortPage, body: string, commands: CommandSet[]): ArticleContext {
-  let links: Map<string, string[]>;
+  let numbering: ReturnType<typeof numberReferences<Reference>>;
   try {
-    links = backlinks(page.references, page.unofficialUses, body);
+    numbering = numberReferences(page.references, page.unofficialUses, body);
   } catch (error) {
     throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
   }
@@ -32,8 +34,7 @@ export function articleContext(file: string, page: PortPage, body: string, comma
     file,
     page,
     commands,
-    numbers: new Map(page.references.map((ref, i) => [ref.id, i + 1])),
-    backlinks: links,
+    ...numbering,
     seen: new Map(),
     placed: {
       uses: /<UnofficialUses\s*\/>/.test(body),

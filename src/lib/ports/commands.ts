@@ -1,22 +1,40 @@
 /**
- * The commands that show what is listening on a port, and how to go from the process id to a program, for each
- * operating system a reader may be on.
+ * The commands that show what uses a port on a machine — listening on it, or connected out to it — and how to go
+ * from the process id to a program, for each operating system a reader may be on.
  */
 import { isPort, MAX_PORT, type Protocol } from './number.ts';
 
 export const OPERATING_SYSTEMS = ['linux', 'macos', 'windows', 'powershell'] as const;
 export type OperatingSystem = (typeof OPERATING_SYSTEMS)[number];
 
-/** What a generated command shows, as a key of the `command.*` strings in each locale's dictionary. */
+/**
+ * The system a reader is most likely on, from what their browser says of its platform: `navigator.userAgentData`'s
+ * platform where there is one ("Windows", "macOS", "Linux", "Android", "Chrome OS"), else the user agent. Windows
+ * gets its cmd tab; phones and tablets the system their commands are closest to.
+ */
+export function platformOs(platform: string | undefined, userAgent: string): OperatingSystem {
+  const said = (platform || userAgent).toLowerCase();
+  if (/mac|iphone|ipad|ios\b|darwin/.test(said)) return 'macos';
+  if (said.includes('win')) return 'windows';
+  return 'linux';
+}
+
+/**
+ * What a generated command shows, as a key of the `command.*` strings in each locale's dictionary. A socket has
+ * two ends: "local" commands match port N on this machine (listeners, and connections made to them), "out"
+ * commands match connections this machine makes to port N elsewhere (a program beaconing out, the case the
+ * articles warn about), and "either" commands match both, as lsof's `-i :N` does.
+ */
 export const COMMAND_LABELS = [
-  'sockets',
-  'lsof',
+  'listening',
+  'out',
+  'either',
+  'tcpEither',
+  'udpEither',
+  'local',
+  'tcpLocal',
+  'udpLocal',
   'pid',
-  'tcpListeners',
-  'udpSockets',
-  'netstat',
-  'tcpConnections',
-  'udpEndpoints',
 ] as const;
 export type CommandLabel = (typeof COMMAND_LABELS)[number];
 
@@ -38,69 +56,78 @@ export interface CommandSet {
  */
 export const netstatLocalPort = (port: number) => `"^ *[TU][CD]P  *[^ ]*:${port} "`;
 
+/**
+ * The same for the foreign (remote) address, the column after the local one: TCP connections this machine has
+ * open to `port` elsewhere. The local address is `[^ ][^ ]*`, at least one character, so that the pattern cannot
+ * skip it and read the local port as the foreign one. Only TCP: netstat prints `*:*` as the foreign address of
+ * every UDP socket.
+ */
+export const netstatRemotePort = (port: number) => `"^ *TCP  *[^ ][^ ]*  *[^ ]*:${port} "`;
+
 /** A stand-in the reader replaces with the process id the first command printed. */
 export const PID_PLACEHOLDER = '<PID>';
 
 /**
- * Commands that show what is bound to `port`, and how to go from the process id to a program, for each
- * operating system. Only the protocols the port uses get a command; a port registered for neither TCP nor
- * UDP falls back to both, since squatters rarely respect the registered protocol.
+ * Commands that show what uses `port` on a machine — listening on it, or connected out to it — and how to go from
+ * the process id to a program, for each operating system. Only the protocols the port uses get a command; a port
+ * registered for neither TCP nor UDP falls back to both, since squatters rarely respect the registered protocol.
  */
 export function defaultCheckCommands(port: number, protocols: readonly Protocol[]): CommandSet[] {
   if (!isPort(port)) throw new RangeError(`${String(port)} is not a port number (0–${MAX_PORT})`);
   const tcp = protocols.includes('tcp') || !protocols.includes('udp');
   const udp = protocols.includes('udp') || !protocols.includes('tcp');
+  const ss = `-${tcp ? 't' : ''}${udp ? 'u' : ''}`;
   const pid = PID_PLACEHOLDER;
-  const sets: CommandSet[] = [
+  const ps = { says: 'pid', command: `ps -p ${pid} -o pid,user,comm,args` } as const;
+  const only = <T>(when: boolean, command: T): T[] => (when ? [command] : []);
+  return [
     {
       os: 'linux',
       commands: [
-        ...(tcp || udp
-          ? [{ says: 'sockets' as const, command: `sudo ss -${tcp ? 't' : ''}${udp ? 'u' : ''}lnp 'sport = :${port}'` }]
-          : []),
-        { says: 'lsof' as const, command: `sudo lsof -nP -i :${port}` },
-        { says: 'pid' as const, command: `ps -p ${pid} -o pid,user,comm,args` },
+        { says: 'listening', command: `sudo ss ${ss}lnp 'sport = :${port}'` },
+        // Without -l, ss lists connected sockets only; dport is the far end's port.
+        { says: 'out', command: `sudo ss ${ss}np 'dport = :${port}'` },
+        { says: 'either', command: `sudo lsof -nP -i :${port}` },
+        ps,
       ],
     },
     {
+      // lsof's -iTCP:N matches the port at either end: listeners, and connections in or out (NAME shows local->remote).
       os: 'macos',
       commands: [
-        ...(tcp ? [{ says: 'tcpListeners' as const, command: `sudo lsof -nP -iTCP:${port} -sTCP:LISTEN` }] : []),
-        ...(udp ? [{ says: 'udpSockets' as const, command: `sudo lsof -nP -iUDP:${port}` }] : []),
-        { says: 'pid' as const, command: `ps -p ${pid} -o pid,user,comm,args` },
+        ...only(tcp, { says: 'tcpEither', command: `sudo lsof -nP -iTCP:${port}` } as const),
+        ...only(udp, { says: 'udpEither', command: `sudo lsof -nP -iUDP:${port}` } as const),
+        ps,
       ],
     },
     {
       os: 'windows',
       commands: [
-        { says: 'netstat' as const, command: `netstat -ano | findstr /R /C:${netstatLocalPort(port)}` },
-        { says: 'pid' as const, command: `tasklist /FI "PID eq ${pid}"` },
+        { says: 'local', command: `netstat -ano | findstr /R /C:${netstatLocalPort(port)}` },
+        ...only(tcp, { says: 'out', command: `netstat -ano | findstr /R /C:${netstatRemotePort(port)}` } as const),
+        { says: 'pid', command: `tasklist /FI "PID eq ${pid}"` },
       ],
     },
     {
+      // Four columns at most, so PowerShell prints a table rather than a list. UDP endpoints have no remote end.
       os: 'powershell',
       commands: [
-        ...(tcp
-          ? [
-              {
-                says: 'tcpConnections' as const,
-                command: `Get-NetTCPConnection -LocalPort ${port} -ErrorAction SilentlyContinue | Select-Object LocalAddress, LocalPort, State, OwningProcess`,
-              },
-            ]
-          : []),
-        ...(udp
-          ? [
-              {
-                says: 'udpEndpoints' as const,
-                command: `Get-NetUDPEndpoint -LocalPort ${port} -ErrorAction SilentlyContinue | Select-Object LocalAddress, LocalPort, OwningProcess`,
-              },
-            ]
-          : []),
-        { says: 'pid' as const, command: `Get-Process -Id ${pid} | Select-Object Id, ProcessName, Path` },
+        ...only(tcp, {
+          says: 'tcpLocal',
+          command: `Get-NetTCPConnection -LocalPort ${port} -ErrorAction Ignore | Select-Object LocalAddress, LocalPort, State, OwningProcess`,
+        } as const),
+        ...only(tcp, {
+          says: 'out',
+          command: `Get-NetTCPConnection -RemotePort ${port} -ErrorAction Ignore | Select-Object LocalAddress, RemoteAddress, State, OwningProcess`,
+        } as const),
+        ...only(udp, {
+          says: 'udpLocal',
+          command: `Get-NetUDPEndpoint -LocalPort ${port} -ErrorAction Ignore | Select-Object LocalAddress, LocalPort, OwningProcess`,
+        } as const),
+        { says: 'pid', command: `Get-Process -Id ${pid} | Select-Object Id, ProcessName, Path` },
       ],
     },
   ];
-  return sets;
 }
 
 export interface CommandOverride {

@@ -1,0 +1,90 @@
+/**
+ * Which ports the build gave an article, which it did not, and what it says of each, read from the build itself
+ * (dist/ports.json): a test, an audit or a benchmark that needs "a registry-only page" or "an article" picks one
+ * here, so a valid new article (CONTRIBUTING.md) never makes its fixture wrong (issue 20, finding 1).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIST } from './server.ts';
+
+export interface BuiltPort {
+  port: number;
+  url: string;
+  article?: unknown;
+  range: 'system' | 'user' | 'dynamic';
+  history?: unknown;
+  registry: { service?: string; description?: string; assignee?: string; registered?: string; protocol: string }[];
+  uses?: { origin: string; name: string; ports: number[] }[];
+  dormancy: {
+    verdict: 'likely-dormant' | 'in-use' | 'unknown';
+    reasons: { signal: string; value: string; source: string }[];
+  };
+}
+
+const cache = new Map<string, BuiltPort[]>();
+
+/** Every port with a page, as `dist/ports.json` lists it (or that of another build folder). */
+export function builtPorts(dist = DIST): BuiltPort[] {
+  let ports = cache.get(dist);
+  if (!ports) {
+    ports = (JSON.parse(readFileSync(join(dist, 'ports.json'), 'utf8')) as { ports: BuiltPort[] }).ports;
+    cache.set(dist, ports);
+  }
+  return ports;
+}
+
+/** The ports with an article, in number order. */
+export const articlePorts = (dist = DIST): number[] => builtPorts(dist).flatMap((p) => (p.article ? [p.port] : []));
+
+/** The port's one IANA service name, as its page's title gives it ("Port N: name"). */
+export const serviceOf = (port: number, dist = DIST): string => {
+  const found = builtPorts(dist).find((p) => p.port === port)?.registry[0]?.service;
+  if (!found) throw new Error(`dist/ports.json has no registered service on ${port}`);
+  return found;
+};
+
+/**
+ * A plain registry-only page: no article, no known use, no registry history, one service name registered for both
+ * TCP and UDP (so every check command applies) — the first such port after the first article, near the pages the
+ * other tests open.
+ */
+export function registryOnlyPort(dist = DIST): number {
+  const ports = builtPorts(dist);
+  const article = articlePorts(dist)[0] ?? 0;
+  const fits = (p: BuiltPort) =>
+    !p.article &&
+    !p.history &&
+    (p.uses ?? []).length === 0 &&
+    new Set(p.registry.map((row) => row.service)).size === 1 &&
+    ['tcp', 'udp'].every((protocol) => p.registry.some((row) => row.protocol === protocol));
+  const found = ports.find((p) => fits(p) && p.port > article) ?? ports.find(fits);
+  if (!found) throw new Error('dist/ports.json lists no plain port without an article');
+  return found.port;
+}
+
+/**
+ * A port without an article of its own on which an article documents a use (Netrek's metaserver on 3522, from
+ * the 3521 article): its page is in use by that article's word, and links it. Undefined when every such port has
+ * an article of its own; a test that needs one then skips, naming why.
+ */
+export function portDocumentedByAnArticle(dist = DIST): { port: number; article: number; use: string } | undefined {
+  for (const p of builtPorts(dist)) {
+    if (p.article) continue;
+    // The verdict cites such a use by the article's page (src/lib/dormancy.ts, useSource).
+    for (const reason of p.dormancy.reasons) {
+      const article = /^\/ports\/(\d+)\/$/.exec(reason.source)?.[1];
+      if (reason.signal === 'known-use' && article)
+        return { port: p.port, article: Number(article), use: reason.value };
+    }
+  }
+  return undefined;
+}
+
+/** Why a test that needs portDocumentedByAnArticle() skips when there is none. */
+export const NO_DOCUMENTED_PORT = 'every port on which an article documents a use has an article of its own';
+
+/** The slug of the range page that lists `port`: blocks of 1,000 numbers, the last ending at 65535. */
+export const blockOf = (port: number): string => {
+  const first = Math.floor(port / 1000) * 1000;
+  return `${first}-${Math.min(first + 999, 65535)}`;
+};
