@@ -338,9 +338,18 @@ export function dataSources() {
 
 /** What an exact number lookup finds (src/lib/search/lookup.ts): one entry per page, by port number. */
 export async function getLookupEntries(): Promise<LookupEntry[]> {
+  const articles = new Map((await getPortPages()).map((entry) => [entry.data.port, entry.data]));
+  const kind = (use: { kind: string }) => (use.kind === 'malware' ? ('malware' as const) : ('unofficial' as const));
   return (await getPortViews()).map((view) => {
     const first = liveRegistrations(view.registry?.rows ?? [])[0];
     const registered = first?.registered;
+    // The article's own uses, then those other articles document here, each once.
+    const uses = new Map<string, NonNullable<LookupEntry['uses']>[number]>();
+    for (const use of view.article?.data.unofficialUses ?? []) uses.set(use.name, { name: use.name, kind: kind(use) });
+    for (const { name, article } of view.mentions) {
+      const told = articles.get(article)?.unofficialUses.find((use) => use.name === name);
+      if (!uses.has(name)) uses.set(name, { name, kind: told ? kind(told) : 'unofficial' });
+    }
     return {
       port: view.port,
       // Articles go by their title; registry pages by IANA's name and description, as the registry reads.
@@ -352,6 +361,8 @@ export async function getLookupEntries(): Promise<LookupEntry[]> {
       // Articles have a page in every locale; the browser maps their URL to the reader's.
       ...(view.article ? { localized: true as const } : {}),
       ...(registered ? { registered } : {}),
+      verdict: view.verdict.verdict,
+      ...(uses.size > 0 ? { uses: [...uses.values()] } : {}),
     };
   });
 }

@@ -3,6 +3,7 @@
  * entry per port that has a page, and the blocks IANA lists without a service — a few KB per number typed.
  * The shapes here are shared by the build (src/pages/lookup/[shard].json.ts) and the browser (engine.ts).
  */
+import type { VerdictValue } from '../dormancy.ts';
 import { MAX_PORT } from '../ports/number.ts';
 import type { GapStatus } from '../registry.ts';
 
@@ -18,6 +19,10 @@ export interface LookupEntry {
   registered?: string;
   /** The page exists in every locale (articles); else only in English. */
   localized?: true;
+  /** The page's dormancy verdict. */
+  verdict: VerdictValue;
+  /** What is known to run on the port: its default software, unofficial, historic and malware uses. */
+  uses?: { name: string; kind: 'default' | 'unofficial' | 'historic' | 'malware' }[];
 }
 
 /** Numbers IANA lists without a service, e.g. [3522, 3529, 'unassigned'], with IANA's note on them if any. */
