@@ -2,7 +2,7 @@
  * `<search-page>`: full results with filters on /search/ (SearchPage.astro renders the form). The URL follows
  * the query, so a search can be shared and the back button returns to the previous one.
  */
-import type { Filters } from '../lib/search/engine.ts';
+import type { Filters } from './search/engine.ts';
 import { loadSearch, searchStrings } from './site-search.ts';
 
 export class SearchPage extends HTMLElement {

@@ -4,17 +4,17 @@
  * `/` and Ctrl/⌘+K shortcuts. The search engine follows on focus. Arrows move through the results, Enter opens the chosen one (an exact port number
  * or service name is chosen already), Escape closes the list and leaves the query as it was.
  */
-import type { Outcome } from '../lib/search/engine.ts';
+import type { Outcome } from './search/engine.ts';
 import type { SearchStrings } from '../lib/search/strings.ts';
 import popupCss from './site-search.css?url';
 import { clientStrings } from './strings.ts';
 import { stylesheet } from './stylesheet.ts';
 
-type Search = typeof import('../lib/search/index.ts');
+type Search = typeof import('./search/index.ts');
 let loading: Promise<Search> | undefined;
 
 async function fetchSearch(): Promise<Search> {
-  const search = await import('../lib/search/index.ts');
+  const search = await import('./search/index.ts');
   await search.loadPagefind();
   return search;
 }

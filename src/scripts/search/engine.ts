@@ -4,9 +4,9 @@
  * the first query or focus: Pagefind's files are loaded by `loadPagefind()`, shards by `lookupPort()`.
  * Browser code without a framework; `view.ts` turns an outcome into result elements.
  */
-import { parsePortQuery } from '../ports/query.ts';
-import { rangeOf, type PortRange } from '../ports/range.ts';
-import { lookupShard, type LookupGap, type LookupShard } from './lookup.ts';
+import { parsePortQuery } from '../../lib/ports/query.ts';
+import { rangeOf, type PortRange } from '../../lib/ports/range.ts';
+import { lookupShard, type LookupGap, type LookupShard } from '../../lib/search/lookup.ts';
 
 interface PagefindResultData {
   url: string;

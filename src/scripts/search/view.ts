@@ -4,9 +4,9 @@
  */
 import { format } from '../../i18n/format.ts';
 import { DEFAULT_LOCALE, localePrefix } from '../../i18n/locales.ts';
-import { formatPartialDate } from '../dates.ts';
+import { formatPartialDate } from '../../lib/dates.ts';
 import type { Hit, Outcome } from './engine.ts';
-import type { SearchStrings } from './strings.ts';
+import type { SearchStrings } from '../../lib/search/strings.ts';
 
 /** Appends Pagefind's excerpt to `parent` as text and `<mark>` elements; never as HTML. */
 export function appendExcerpt(parent: HTMLElement, excerpt: string): void {
