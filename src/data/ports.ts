@@ -13,6 +13,8 @@ import {
   type RegistryGap,
 } from '../lib/registry.ts';
 import type { LookupEntry, LookupGap } from '../lib/search/lookup.ts';
+import type { PortNames } from '../lib/search/names.ts';
+import { portNames } from '../lib/search/port-names.ts';
 import { groupUses, type KnownUse } from '../lib/uses.ts';
 import type { Locale } from '../i18n/locales.ts';
 import { localeHref, portLink, type LocalizedLink } from '../i18n/urls.ts';
@@ -365,6 +367,23 @@ export async function getLookupEntries(): Promise<LookupEntry[]> {
       ...(uses.size > 0 ? { uses: [...uses.values()] } : {}),
     };
   });
+}
+
+/**
+ * What each page can be found by name (src/lib/search/names.ts): IANA's service names and descriptions, the
+ * article's title, the known uses' names and aliases (current uses first), and the names IANA once gave the port.
+ */
+export async function getSearchNames(): Promise<PortNames[]> {
+  return (await getPortViews()).map((view) =>
+    portNames({
+      port: view.port,
+      rows: view.registry?.rows ?? [],
+      title: view.article?.data.title,
+      uses: view.uses,
+      // The registry's history adds the former names here ("ni-ftp" on 47): getFormerNames().get(view.port).
+      former: [],
+    }),
+  );
 }
 
 /** The blocks IANA lists without a service, for number lookups, with IANA's first note on them. */
