@@ -89,7 +89,9 @@ describe('nameClaims', () => {
 
   test('does not take a use’s order for an alias that names only one part of it', () => {
     const claims = nameClaims(
-      page(5405, { uses: [use('pve', 'Proxmox VE web interface', [8006, 5405], { aliases: ['proxmox', 'corosync'] })] }),
+      page(5405, {
+        uses: [use('pve', 'Proxmox VE web interface', [8006, 5405], { aliases: ['proxmox', 'corosync'] })],
+      }),
     );
     assert.equal(claims.find((claim) => claim.key === 'proxmox')?.at, 1);
     assert.equal(claims.find((claim) => claim.key === 'corosync')?.at, 0);
@@ -153,8 +155,13 @@ describe('rankPorts', () => {
 
 describe('resolveName', () => {
   const resolve = resolver([
-    page(22, { registrations: [{ service: 'ssh', description: 'The Secure Shell (SSH) Protocol', first: 22, last: 22 }] }),
-    page(53, { registrations: [{ service: 'domain', first: 53, last: 53 }], uses: [use('dns', 'Domain Name System', [53], { aliases: ['DNS'] })] }),
+    page(22, {
+      registrations: [{ service: 'ssh', description: 'The Secure Shell (SSH) Protocol', first: 22, last: 22 }],
+    }),
+    page(53, {
+      registrations: [{ service: 'domain', first: 53, last: 53 }],
+      uses: [use('dns', 'Domain Name System', [53], { aliases: ['DNS'] })],
+    }),
     page(139, { uses: [use('smb', 'Server Message Block', [445, 139], { aliases: ['SMB'] })] }),
     page(445, { uses: [use('smb', 'Server Message Block', [445, 139], { aliases: ['SMB'] })] }),
     page(2592, { registrations: [{ service: 'netrek', first: 2592, last: 2592 }] }),

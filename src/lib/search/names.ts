@@ -199,10 +199,7 @@ export interface PortStanding {
  */
 export function rankPorts(standings: readonly PortStanding[]): { ports: PortStanding[]; sure: boolean } {
   const compare = (a: PortStanding, b: PortStanding) =>
-    TIER[a.via] - TIER[b.via] ||
-    b.sources - a.sources ||
-    a.at - b.at ||
-    b.support - a.support;
+    TIER[a.via] - TIER[b.via] || b.sources - a.sources || a.at - b.at || b.support - a.support;
   const ports = [...standings].sort((a, b) => compare(a, b) || a.port - b.port);
   const [first, second] = ports;
   return { ports, sure: first !== undefined && (second === undefined || compare(first, second) < 0) };
@@ -233,7 +230,7 @@ export function buildNameShards(all: readonly PortNames[]): Map<number, NameShar
   for (const [port, claims] of claimsByPort) {
     for (const claim of claims) {
       let ports = byKey.get(claim.key);
-      if (!ports) byKey.set(claim.key, (ports = new Map()));
+      if (!ports) byKey.set(claim.key, (ports = new Map<number, NameClaim[]>()));
       ports.set(port, [...(ports.get(port) ?? []), claim]);
     }
   }

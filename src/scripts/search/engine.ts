@@ -1,12 +1,17 @@
 /**
- * The search engine both search UIs share (SiteSearch.astro, SearchPage.astro): an exact port-number lookup
- * from the static shards (`/lookup/N.json`) first, then Pagefind's full-text results. Nothing is fetched until
- * the first query or focus: Pagefind's files are loaded by `loadPagefind()`, shards by `lookupPort()`.
- * Browser code without a framework; `view.ts` turns an outcome into result elements.
+ * The search both search UIs share (src/scripts/site-search.ts, src/scripts/search-page.ts), in two steps. First
+ * the answers the small static shards hold: a port number from `/lookup/N.json`, a name from `/names/N.json`
+ * (src/lib/search/names.ts) with its pages' titles and verdicts from the lookup shards — a few KB, shown as soon
+ * as they arrive. Then Pagefind's full-text results, which cost a hundred KB or more on a first search. Nothing is
+ * fetched until the first query or focus. Browser code without a framework; view.ts turns an outcome into result
+ * elements.
  */
+import type { VerdictValue } from '../../lib/dormancy.ts';
 import { parsePortQuery } from '../../lib/ports/query.ts';
 import { rangeOf, type PortRange } from '../../lib/ports/range.ts';
-import { lookupShard, type LookupGap, type LookupShard } from '../../lib/search/lookup.ts';
+import { lookupShard, type LookupEntry, type LookupGap, type LookupShard } from '../../lib/search/lookup.ts';
+import { parseNameQuery, resolveName, type NameMatch, type NameShard } from '../../lib/search/names.ts';
+import { rankHits } from '../../lib/search/rank.ts';
 
 interface PagefindResultData {
   url: string;
@@ -35,6 +40,10 @@ export interface Hit {
   registered?: string;
   /** The page exists in every locale (articles, and the 404 page's answer); else in English only. */
   localized?: boolean;
+  /** The port's dormancy verdict. */
+  verdict?: VerdictValue;
+  /** Found by a name that is not the page's own: a known use's or a former one ("mssql" → Microsoft SQL Server). */
+  matched?: { name: string; former: boolean };
 }
 
 /** What a query that names a port number found, before any full-text result. */
@@ -47,26 +56,29 @@ export type NumberOutcome =
 export interface Outcome {
   query: string;
   number?: NumberOutcome;
+  /** Pages the query names (a service, a known use, a title), strongest first; the answer, if any, first. */
+  named: Hit[];
+  /** Full-text results, once Pagefind has them. */
   hits: Hit[];
-  /** The first hit names exactly the service the reader typed ("mysql", "mc3ss", "postgres"): open it on Enter. */
-  named?: boolean;
+  /**
+   * The query asks for one page, the first result: a port number's, or the one a name means when the names
+   * index is sure of it ("dns" → 53). Enter opens it.
+   */
+  answered: boolean;
+  /** Full-text results are still to come. */
+  partial: boolean;
 }
-
-const MAX_HITS = 10;
-/** Results read from Pagefind before ranking, so an exact name ranked lower by Pagefind still comes first. */
-const READ_HITS = 20;
 
 /**
- * How well a hit's service names match the query: 0 for the name itself ("mysql" → mysql, not mysqlx), 1 for a
- * name it begins ("postgres" → postgresql), 2 otherwise.
+ * Results a list shows at most. Each costs a small file: a page found by name its lookup shard (shared with its
+ * neighbours), a full-text result its Pagefind fragment; so full text fills what the names leave, reading a couple
+ * more than it shows for the pages already listed.
  */
-export function nameRank(service: string | undefined, query: string): number {
-  const wanted = query.trim().toLowerCase();
-  const names = (service ?? '').toLowerCase().split(/\s+/).filter(Boolean);
-  if (names.includes(wanted)) return 0;
-  if (wanted.length >= 4 && names.some((name) => name.startsWith(wanted))) return 1;
-  return 2;
-}
+const MAX_RESULTS = 10;
+/** Pages found by name shown at most. */
+const MAX_NAMED = 6;
+const MIN_HITS = 4;
+
 let pagefind: Promise<Pagefind> | undefined;
 
 export function loadPagefind(): Promise<Pagefind> {
@@ -77,91 +89,128 @@ export function loadPagefind(): Promise<Pagefind> {
     await engine.init();
     return engine;
   });
+  pagefind.catch(() => {
+    pagefind = undefined;
+  });
   return pagefind;
 }
 
-const shards = new Map<number, Promise<LookupShard | null>>();
+const files = new Map<string, Promise<unknown>>();
 
-async function shard(n: number): Promise<LookupShard | null> {
-  let pending = shards.get(n);
+/** A shard, fetched once per page; a failed fetch is tried again by the next query. */
+function fetchShard<T>(url: string): Promise<T> {
+  let pending = files.get(url) as Promise<T> | undefined;
   if (!pending) {
-    pending = fetch(`/lookup/${n}.json`).then((r) => (r.ok ? (r.json() as Promise<LookupShard>) : null));
-    shards.set(n, pending);
+    pending = fetch(url).then((response) => {
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+      return response.json() as Promise<T>;
+    });
+    files.set(url, pending);
+    pending.catch(() => files.delete(url));
   }
   return pending;
 }
 
+const lookup = (port: number) => fetchShard<LookupShard>(`/lookup/${lookupShard(port)}.json`);
+const names = (shard: number) => fetchShard<NameShard>(`/names/${shard}.json`);
+
+function entryHit(port: number, entry: Omit<LookupEntry, 'port'>): Hit {
+  return {
+    url: entry.url,
+    title: entry.title,
+    port: String(port),
+    service: entry.service,
+    ...(entry.localized ? { localized: true } : {}),
+    ...(entry.registered ? { registered: entry.registered } : {}),
+    verdict: entry.verdict,
+  };
+}
+
 export async function lookupPort(port: number): Promise<NumberOutcome> {
-  const data = await shard(lookupShard(port));
-  const entry = data?.entries[port];
-  if (entry) {
-    const hit: Hit = {
-      url: entry.url,
-      title: entry.title,
-      port: String(port),
-      service: entry.service,
-      ...(entry.localized ? { localized: true } : {}),
-    };
-    return { kind: 'page', port, hit: entry.registered ? { ...hit, registered: entry.registered } : hit };
-  }
-  const gap = data?.gaps.find(([first, last]) => port >= first && port <= last);
+  const data = await lookup(port);
+  const entry = data.entries[port];
+  if (entry) return { kind: 'page', port, hit: entryHit(port, entry) };
+  const gap = data.gaps.find(([first, last]) => port >= first && port <= last);
   if (gap) return gap[3] ? { kind: 'gap', port, status: gap[2], note: gap[3] } : { kind: 'gap', port, status: gap[2] };
   const { range, first, last } = rangeOf(port);
   return { kind: 'none', port, range, first, last };
 }
 
-/** Runs one query. Callers drop outcomes whose query is no longer the one in the field. */
-export async function search(query: string, filters: Filters = {}): Promise<Outcome> {
-  const text = query.trim();
-  const parsed = parsePortQuery(text);
-  let number: NumberOutcome | undefined;
-  let fullText = text;
-  if (parsed.kind === 'port') {
-    number = await lookupPort(parsed.port);
-    fullText = String(parsed.port);
-  } else if (parsed.kind === 'out-of-range') {
-    return { query, number: { kind: 'not-port', value: parsed.value }, hits: [] };
-  }
-  let hits: Hit[] = [];
-  if (fullText) {
-    const engine = await loadPagefind();
-    const response = await engine.search(fullText, { filters });
-    const found = await Promise.all(response.results.slice(0, READ_HITS).map((result) => result.data()));
-    for (const data of found) {
-      if (number?.kind === 'page' && data.url === number.hit.url) continue;
-      const rank = nameRank(data.meta['service'], fullText);
-      if (rank === 2 && !matchesQuery(data.excerpt, fullText)) continue;
-      hits.push({
-        url: data.url,
-        title: data.meta['title'] ?? data.url,
-        ...(data.meta['port'] ? { port: data.meta['port'] } : {}),
-        ...(data.meta['service'] ? { service: data.meta['service'] } : {}),
-        ...(data.meta['localized'] ? { localized: true } : {}),
-        excerpt: data.excerpt,
-      });
-    }
-    // Sorting is stable: within a rank, Pagefind's order stands.
-    hits = hits.sort((a, b) => nameRank(a.service, fullText) - nameRank(b.service, fullText)).slice(0, MAX_HITS);
-  }
-  const named = !number && hits[0] !== undefined && nameRank(hits[0].service, fullText) < 2;
-  return { query, hits, ...(number ? { number } : {}), ...(named ? { named } : {}) };
+/** A page a name found, with what matched when that is not the page's own name. */
+async function namedHit(match: NameMatch): Promise<Hit | undefined> {
+  const entry = (await lookup(match.port)).entries[match.port];
+  if (!entry) return undefined;
+  const hit = entryHit(match.port, entry);
+  return match.name ? { ...hit, matched: { name: match.name, former: match.via === 'former' } } : hit;
 }
 
 /**
- * Pagefind always returns something: for a word it does not know it falls back to the nearest prefix, so
- * "xylophone" finds "xyClient" (Pagefind issues #702 and #780). A result counts only if a highlighted word
- * starts with a query word, or a query word starts with a highlighted word of four letters or more (stems).
+ * Whether a page found by name passes the search page's filters. Its range and verdict are known here; its
+ * protocols and the kinds of its uses are not, so with those filters only the full-text results answer.
  */
-export function matchesQuery(excerpt: string, query: string): boolean {
-  const terms = query
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((term) => term.length >= 2);
-  // A highlight can be a dotted name such as "Backdoor.Win32.Mazben"; each part counts as a word.
-  const marked = [...excerpt.matchAll(/<mark>(.*?)<\/mark>/g)].flatMap((m) =>
-    m[1]!.toLowerCase().split(/[^\p{L}\p{N}]+/u),
-  );
-  return marked.some((word) =>
-    terms.some((term) => word.startsWith(term) || (word.length >= 4 && term.startsWith(word))),
-  );
+function passes(hit: Hit, filters: Filters): boolean {
+  const { range = [], status = [], ...others } = filters;
+  if (Object.values(others).some((values) => values.length > 0)) return false;
+  if (range.length > 0 && !range.includes(rangeOf(Number(hit.port)).range)) return false;
+  return status.length === 0 || (hit.verdict !== undefined && status.includes(hit.verdict));
+}
+
+/**
+ * The first step of a query: what the lookup and names shards say, without the full-text index. Callers drop
+ * outcomes whose query is no longer the one in the field.
+ */
+export async function quickSearch(query: string, filters: Filters = {}): Promise<Outcome> {
+  const text = query.trim();
+  const outcome: Outcome = { query, named: [], hits: [], answered: false, partial: text !== '' };
+  const parsed = parsePortQuery(text);
+  if (parsed.kind === 'out-of-range') return { ...outcome, number: { kind: 'not-port', value: parsed.value } };
+  if (parsed.kind === 'port') return { ...outcome, number: await lookupPort(parsed.port), answered: true };
+  const name = parseNameQuery(text);
+  if (!name) return outcome;
+  const resolved = resolveName(name, await names(name.shard));
+  const found = await Promise.all(resolved.matches.slice(0, MAX_NAMED).map(namedHit));
+  const named = found.filter((hit): hit is Hit => hit !== undefined && passes(hit, filters));
+  return {
+    ...outcome,
+    named,
+    answered: resolved.answer !== undefined && named[0]?.port === String(resolved.answer),
+  };
+}
+
+/**
+ * The second step: Pagefind's full-text results for the query (for a number, for the number alone). A page the
+ * first step already shows stays where it is and gains its excerpt; the others follow it.
+ */
+export async function fullSearch(first: Outcome, filters: Filters = {}): Promise<Outcome> {
+  const done = { ...first, partial: false };
+  const number = first.number;
+  if (number?.kind === 'not-port' || !first.query.trim()) return done;
+  const text = number ? String(number.port) : first.query.trim();
+  const engine = await loadPagefind();
+  const response = await engine.search(text, { filters });
+  const room = Math.max(MIN_HITS, MAX_RESULTS - first.named.length - (number ? 1 : 0));
+  const found = await Promise.all(response.results.slice(0, room + 2).map((result) => result.data()));
+  const excerpts = new Map(found.map((data) => [data.url, data.excerpt]));
+  const withExcerpt = (hit: Hit): Hit => {
+    const excerpt = excerpts.get(hit.url);
+    return excerpt && !hit.excerpt ? { ...hit, excerpt } : hit;
+  };
+  const named = first.named.map(withExcerpt);
+  const shown = new Set(named.map((hit) => hit.url));
+  if (number?.kind === 'page') {
+    shown.add(number.hit.url);
+    done.number = { ...number, hit: withExcerpt(number.hit) };
+  }
+  const hits = found
+    .filter((data) => !shown.has(data.url))
+    .map((data): Hit => ({
+      url: data.url,
+      title: data.meta['title'] ?? data.url,
+      ...(data.meta['port'] ? { port: data.meta['port'] } : {}),
+      ...(data.meta['service'] ? { service: data.meta['service'] } : {}),
+      ...(data.meta['localized'] ? { localized: true } : {}),
+      ...(data.meta['verdict'] ? { verdict: data.meta['verdict'] as VerdictValue } : {}),
+      excerpt: data.excerpt,
+    }));
+  return { ...done, named, hits: rankHits(hits, text).slice(0, room) };
 }
