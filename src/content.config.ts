@@ -13,6 +13,8 @@ const USES_DIR = process.env['DORMANT_PORTS_USES'] ?? './content/uses';
 /** IANA's registry snapshot (content/registry/README.md); tests may point it at a smaller fixture. */
 export const REGISTRY_CSV =
   process.env['DORMANT_PORTS_REGISTRY'] ?? './content/registry/service-names-port-numbers.csv';
+/** The registry's history, read against that snapshot (content/registry/README.md, "History"). */
+export const HISTORY_CSV = process.env['DORMANT_PORTS_HISTORY'] ?? './content/registry/history.csv';
 
 /**
  * The glob loader, plus one check a schema cannot make on its own: the `port` field must equal the file name,
@@ -43,7 +45,7 @@ function portFiles(): Loader {
 export const collections = {
   about: defineCollection({ loader: glob({ pattern: '*.mdx', base: './content/about' }), schema: aboutSchema }),
   ports: defineCollection({ loader: portFiles(), schema: portSchema }),
-  registry: defineCollection({ loader: registryPorts(REGISTRY_CSV), schema: registryEntrySchema }),
-  registryGaps: defineCollection({ loader: registryGaps(REGISTRY_CSV), schema: registryGapSchema }),
+  registry: defineCollection({ loader: registryPorts(REGISTRY_CSV, HISTORY_CSV), schema: registryEntrySchema }),
+  registryGaps: defineCollection({ loader: registryGaps(REGISTRY_CSV, HISTORY_CSV), schema: registryGapSchema }),
   uses: defineCollection({ loader: knownUses(USES_DIR), schema: knownUseSchema }),
 };

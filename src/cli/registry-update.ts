@@ -4,11 +4,18 @@
  * of rows, prints what changed, and only then swaps the file in (write to a temporary file, then rename), so a
  * failure at any step leaves the old snapshot as it was.
  *
+ * The step also joins the registry's history (content/registry/history.csv, src/lib/history/): a version line
+ * dated today, the day it was first seen, and what changed row by row, so the history grows with every refresh.
+ *
  *   REGISTRY_URL             where to download from (default: IANA)
  *   DORMANT_PORTS_REGISTRY   the snapshot to replace (default: content/registry/service-names-port-numbers.csv)
+ *   DORMANT_PORTS_HISTORY    the history to extend (default: history.csv beside the snapshot)
  */
+import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { appendStep, readSnapshot } from '../lib/history/diff.ts';
+import { formatHistory, parseHistory } from '../lib/history/record.ts';
 import { diffRegistries, parseRegistry, type Registry } from '../lib/registry.ts';
 
 const URL_DEFAULT = 'https://www.iana.org/assignments/service-names-port-numbers/service-names-port-numbers.csv';
@@ -18,6 +25,7 @@ const MAX_SHRINK_ROWS = 10;
 
 const source = process.env['REGISTRY_URL'] || URL_DEFAULT;
 const target = resolve(process.env['DORMANT_PORTS_REGISTRY'] || 'content/registry/service-names-port-numbers.csv');
+const historyFile = resolve(process.env['DORMANT_PORTS_HISTORY'] || join(dirname(target), 'history.csv'));
 
 function fail(message: string): never {
   console.error(`registry:update: ${message}\nThe snapshot at ${target} is unchanged.`);
@@ -71,8 +79,30 @@ list('Added', diff.added);
 list('Modified', diff.modified);
 list('De-assigned', diff.removed);
 
+// The history's new step is worked out before anything is written, so a record that does not read leaves both
+// files as they were.
+let history: string | undefined;
+const today = new Date().toISOString().slice(0, 10);
+if (existsSync(historyFile)) {
+  try {
+    const record = parseHistory(await readFile(historyFile, 'utf8'));
+    const step = { date: today, source: new URL(source).host };
+    history = formatHistory(appendStep(record, readSnapshot(old), readSnapshot(csv), step));
+  } catch (error) {
+    fail(`the history at ${historyFile} cannot take the step (${(error as Error).message}); fix or restore it first.`);
+  }
+} else {
+  console.log(`No history at ${historyFile}: this step is not recorded (npm run registry:history makes one).`);
+}
+
 const temporary = join(dirname(target), `.${Date.now()}.registry.csv.tmp`);
 await writeFile(temporary, csv);
+if (history !== undefined) {
+  const temporaryHistory = join(dirname(historyFile), `.${Date.now()}.history.csv.tmp`);
+  await writeFile(temporaryHistory, history);
+  await rename(temporaryHistory, historyFile);
+  console.log(`Recorded the step in ${historyFile} as first seen on ${today}.`);
+}
 await rename(temporary, target);
 console.log(
   `Updated ${target}: ${next.rows} rows, ${next.entries.length} assigned ports (was ${current.rows}, ${current.entries.length}).`,

@@ -1,8 +1,12 @@
 /** Collection queries in one place, so pages agree on order and shape. */
+import { readFileSync } from 'node:fs';
 import { getCollection, type CollectionEntry } from 'astro:content';
+import { parse } from 'csv-parse/sync';
 import type { Verdict } from '../lib/dormancy.ts';
 import { portStates, type PortState } from '../lib/verdicts.ts';
 import { loadEvidence, type Evidence, type PortEvidence } from '../lib/evidence.ts';
+import { formerNames, type PortHistory } from '../lib/history/changes.ts';
+import { MAX_PORT } from '../lib/ports/number.ts';
 import { blockOf, BLOCK_SIZE, rangeOf } from '../lib/ports/range.ts';
 import {
   checkAgreement,
@@ -18,6 +22,7 @@ import { portNames } from '../lib/search/port-names.ts';
 import { groupUses, type KnownUse } from '../lib/uses.ts';
 import type { Locale } from '../i18n/locales.ts';
 import { localeHref, portLink, type LocalizedLink } from '../i18n/urls.ts';
+import { getPortHistory, getTimeline } from './history.ts';
 
 export type PortEntry = CollectionEntry<'ports'>;
 
@@ -65,6 +70,7 @@ function getPortStates(): Promise<Map<number, PortState>> {
     ]);
     return portStates({
       registry,
+      history: getTimeline().ports,
       evidence: loadedEvidence(),
       articles: articles.map((article) => article.data),
       dataset: dataset.map((entry) => entry.data),
@@ -93,6 +99,8 @@ export interface PortView {
   mentions: Mention[];
   /** Articles about other ports that cite IANA's entry for this one (3521's on Netrek's game port, 2592). */
   citedBy: number[];
+  /** What the registry's history says of the port (src/lib/history/). */
+  history?: PortHistory;
 }
 
 /** The ports whose IANA entry an article cites, other than its own. */
@@ -118,6 +126,7 @@ export function getPortViews(): Promise<PortView[]> {
     return [...all.values()].map(({ port, entry, uses: here, verdict }) => {
       const article = byPort.get(port);
       const found = evidenceFor(port);
+      const history = getPortHistory(port);
       const told: Mention[] = here.flatMap((use) =>
         use.origin === 'article' && use.article !== port && use.evidence === 'documented'
           ? [{ name: use.name, article: use.article! }]
@@ -133,6 +142,7 @@ export function getPortViews(): Promise<PortView[]> {
         citedBy: (cited.get(port) ?? []).filter((by) => !told.some((mention) => mention.article === by)),
         ...(article ? { article } : {}),
         ...(entry ? { registry: entry } : {}),
+        ...(history ? { history } : {}),
       };
     });
   })();
@@ -156,12 +166,22 @@ export async function getPortRoutes(filter: (view: PortView) => boolean = () => 
 /** IANA's registrations on the port, rows that differ only by protocol taken together, in IANA's order. */
 export const pageRegistrations = (view: PortView): Registration[] => registrations(view.registry?.rows ?? []);
 
-/** What a page is called after "Port N:": the article's title, else IANA's service name, else its description. */
+/**
+ * What a page is called after "Port N:": the article's title, else IANA's service name, else (for a number that
+ * lost its service) the former one, else IANA's description.
+ */
 export function pageTitle(view: PortView): string {
   const first = liveRegistrations(view.registry?.rows ?? [])[0] ?? pageRegistrations(view)[0];
-  // A number IANA never assigned goes by what runs there.
-  const used = first ? undefined : groupUses(view.uses).find((group) => group.current)?.name;
-  return view.article?.data.title ?? first?.service ?? first?.description ?? used ?? `Port ${view.port}`;
+  const former = view.history?.removed && view.history.former[0]?.service;
+  return (
+    view.article?.data.title ??
+    first?.service ??
+    (former ? `formerly ${former}` : undefined) ??
+    first?.description ??
+    // A number IANA never assigned goes by what runs there.
+    groupUses(view.uses).find((group) => group.current)?.name ??
+    `Port ${view.port}`
+  );
 }
 
 export type PageKind = 'article' | 'registry';
@@ -214,7 +234,13 @@ export async function getBlocks(): Promise<Block[]> {
     const n = Math.floor(view.port / BLOCK_SIZE);
     blocks.set(n, [...(blocks.get(n) ?? []), view]);
   }
-  return [...blocks].map(([n, views]) => {
+  // Every block has a page, empty ones too (60000–60999 has only IANA's dynamic range): a link to any number's
+  // block must never lead to a 404.
+  const every = Array.from(
+    { length: Math.floor(MAX_PORT / BLOCK_SIZE) + 1 },
+    (_, n) => [n, blocks.get(n) ?? []] as const,
+  );
+  return every.map(([n, views]) => {
     const { first, last, slug } = blockOf(n * BLOCK_SIZE);
     return {
       first,
@@ -235,16 +261,36 @@ export async function getBlockRoutes(): Promise<
   return blocks.map((block, i) => ({ block, prev: blocks[i - 1], next: blocks[i + 1] }));
 }
 
-const registeredOf = (view: PortView) => liveRegistrations(view.registry?.rows ?? [])[0]?.registered ?? '';
+// The date the tables show: a number that lost its service may keep its registration date on IANA's own row.
+const registeredOf = (view: PortView) =>
+  (liveRegistrations(view.registry?.rows ?? [])[0] ?? pageRegistrations(view)[0])?.registered ?? '';
+
+let dormant: Promise<PortView[]> | undefined;
 
 /** Ports whose verdict is "likely dormant", by registration date, oldest first; ties by port number. */
-export async function getDormantPorts(): Promise<PortView[]> {
-  return (await getPortViews())
-    .filter((view) => view.verdict.verdict === 'likely-dormant')
-    .sort((a, b) => {
-      const [x, y] = [registeredOf(a), registeredOf(b)];
-      return x < y ? -1 : x > y ? 1 : a.port - b.port;
-    });
+export function getDormantPorts(): Promise<PortView[]> {
+  // Every page of the list, in every locale, asks for it: sort once, each port's date read once.
+  dormant ??= getPortViews().then((views) =>
+    views
+      .filter((view) => view.verdict.verdict === 'likely-dormant')
+      .map((view) => ({ view, date: registeredOf(view) }))
+      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.view.port - b.view.port))
+      .map(({ view }) => view),
+  );
+  return dormant;
+}
+
+/**
+ * When the site's data was read: the day of the registry copy it was built from (the newest version in the
+ * registry's history) and the newest day a list was extracted (content/evidence/sources.json). Pages say both.
+ */
+export function getDataDates(): { registry: string; lists: string } {
+  const { sources } = loadedEvidence();
+  const lists = Object.values(sources ?? {})
+    .map((source) => source.generated)
+    .sort()
+    .at(-1);
+  return { registry: getTimeline().versions.at(-1)?.date ?? '', lists: lists ?? '' };
 }
 
 /** The shape of one port in the JSON files (documented on /about/api/). */
@@ -340,18 +386,16 @@ export function dataSources() {
 
 /** What an exact number lookup finds (src/lib/search/lookup.ts): one entry per page, by port number. */
 export async function getLookupEntries(): Promise<LookupEntry[]> {
-  const articles = new Map((await getPortPages()).map((entry) => [entry.data.port, entry.data]));
-  const kind = (use: { kind: string }) => (use.kind === 'malware' ? ('malware' as const) : ('unofficial' as const));
   return (await getPortViews()).map((view) => {
     const first = liveRegistrations(view.registry?.rows ?? [])[0];
     const registered = first?.registered;
-    // The article's own uses, then those other articles document here, each once.
-    const uses = new Map<string, NonNullable<LookupEntry['uses']>[number]>();
-    for (const use of view.article?.data.unofficialUses ?? []) uses.set(use.name, { name: use.name, kind: kind(use) });
-    for (const { name, article } of view.mentions) {
-      const told = articles.get(article)?.unofficialUses.find((use) => use.name === name);
-      if (!uses.has(name)) uses.set(name, { name, kind: told ? kind(told) : 'unofficial' });
-    }
+    // What runs there, as the page lists it (strongest first), a few names per port: the shards are fetched per
+    // hundred numbers and must stay small. Malware is always kept, for the listener check's flag.
+    const groups = groupUses(view.uses);
+    const uses = [
+      ...groups.slice(0, LOOKUP_USES),
+      ...groups.slice(LOOKUP_USES).filter((g) => g.kind === 'malware'),
+    ].map((group) => ({ name: group.name, kind: group.kind }));
     return {
       port: view.port,
       // Articles go by their title; registry pages by IANA's name and description, as the registry reads.
@@ -364,7 +408,7 @@ export async function getLookupEntries(): Promise<LookupEntry[]> {
       ...(view.article ? { localized: true as const } : {}),
       ...(registered ? { registered } : {}),
       verdict: view.verdict.verdict,
-      ...(uses.size > 0 ? { uses: [...uses.values()] } : {}),
+      ...(uses.length > 0 ? { uses } : {}),
     };
   });
 }
@@ -380,17 +424,50 @@ export async function getSearchNames(): Promise<PortNames[]> {
       rows: view.registry?.rows ?? [],
       title: view.article?.data.title,
       uses: view.uses,
-      // The registry's history adds the former names here ("ni-ftp" on 47): getFormerNames().get(view.port).
-      former: [],
+      former: formerNames(view.history),
     }),
   );
 }
+
+/** How many uses a lookup entry names (all of them are on the port's page). */
+const LOOKUP_USES = 3;
 
 /** The blocks IANA lists without a service, for number lookups, with IANA's first note on them. */
 export async function getLookupGaps(): Promise<LookupGap[]> {
   return (await getRegistryGaps()).map(({ first, last, status, notes }) =>
     notes[0] ? [first, last, status, notes[0]] : [first, last, status],
   );
+}
+
+/** One labelled port of content/evidence/evaluation.csv, with the verdict the site gives it. */
+export interface Labelled {
+  port: number;
+  protocol: string;
+  service: string;
+  label: 'in-use' | 'dormant';
+  evidence: string;
+  source: string;
+  verdict: Verdict['verdict'] | undefined;
+}
+
+/**
+ * The labelled ports the verdict is measured against (content/evidence/README.md, "Evaluation set"), each with the
+ * verdict the site gives it, so /about/dormancy/ states the current figures, not those of the day it was written.
+ */
+export async function getEvaluation(): Promise<Labelled[]> {
+  const views = new Map((await getPortViews()).map((view) => [view.port, view]));
+  const rows = parse<Record<string, string>>(readFileSync(`${EVIDENCE_DIR}/evaluation.csv`, 'utf8'), {
+    columns: true,
+  });
+  return rows.map((row) => ({
+    port: Number(row['port']),
+    protocol: row['protocol'] ?? '',
+    service: row['service'] ?? '',
+    label: row['label'] === 'dormant' ? 'dormant' : 'in-use',
+    evidence: row['evidence'] ?? '',
+    source: row['source'] ?? '',
+    verdict: views.get(Number(row['port']))?.verdict.verdict,
+  }));
 }
 
 /** The pages under /about/, in their order. */

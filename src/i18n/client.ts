@@ -23,6 +23,12 @@ export interface ClientStrings {
 
 export const clientStringsPath = (locale: Locale) => `/i18n/${locale}.json`;
 
+/**
+ * The words of the /check/ results (src/lib/listeners/strings.ts, checkStrings) have a file of their own,
+ * /i18n/check/<locale>.json: they would double the size of the one every page's search and feedback fetch.
+ */
+export const checkStringsPath = (locale: Locale) => `/i18n/check/${locale}.json`;
+
 export function clientStrings(t: Translate, locale: Locale): ClientStrings {
   return {
     search: searchStrings(t, locale),

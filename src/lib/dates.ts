@@ -46,6 +46,11 @@ export function formatCount(value: number, locale: Locale = 'en'): string {
   return formatter(`count ${locale}`, () => new Intl.NumberFormat(TAGS[locale])).format(value);
 }
 
+/** Items as a sentence lists them: "contact and modification date", "contact и modification date". */
+export function formatList(items: readonly string[], locale: Locale = 'en'): string {
+  return new Intl.ListFormat(TAGS[locale], { type: 'conjunction' }).format(items);
+}
+
 /** `YYYY-MM-DD` of a Date, in UTC, for `<time datetime>`. */
 export function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);

@@ -14,6 +14,7 @@
  * labelled ports in content/evidence/evaluation.csv.
  */
 import type { PortEvidence } from './evidence.ts';
+import { changesHref, type PortHistory } from './history/changes.ts';
 import { assigneeKind, citesDocument, ianaItems, ianaRegistryUrl } from './iana.ts';
 import { rangeOf } from './ports/range.ts';
 import type { RegistryRow } from './registry.ts';
@@ -41,7 +42,8 @@ export type Signal =
   | 'assignee'
   | 'unauthorized-use'
   | 'status'
-  | 'history';
+  | 'history'
+  | 'withdrawn';
 
 export interface Reason {
   signal: Signal;
@@ -115,20 +117,8 @@ export interface PortSignals {
   uses?: readonly KnownUse[];
   /** Neighbouring ports held by the same assignee whose registered service is documented in current use. */
   neighbours?: readonly { port: number; use: string }[];
-  /** What the registry's history (src/lib/history.ts) says of the port's rows. */
-  history?: RegistryHistory | undefined;
-}
-
-/** The registry's history of a port, as far as the verdict needs it. */
-export interface RegistryHistory {
-  /** The first copy of the registry the port's current rows were seen in, YYYY-MM-DD. */
-  firstSeen: string;
-  /** Whether that is the oldest copy there is: the rows were there already, so they are at least that old. */
-  inOldest: boolean;
-  /** The last month any of the port's rows changed (added, removed or edited), YYYY-MM; undefined if never. */
-  lastChange?: string | undefined;
-  /** Where the change is described (the month's change page). */
-  changeUrl?: string | undefined;
+  /** What the registry's history (src/lib/history/changes.ts) says of the port. */
+  history?: PortHistory | undefined;
 }
 
 const useSource = (use: KnownUse) =>
@@ -143,6 +133,10 @@ export function dormancy(
   { article, uses = [], neighbours = [], history }: PortSignals = {},
 ): Verdict {
   const reasons: Reason[] = [];
+  // A number whose service IANA withdrew (src/lib/history/): its page comes from the registry's history.
+  const removed = history?.removed;
+  // The latest change to the port's entry in the record of versions, if any.
+  const lastChange = history?.lastChange?.date;
   const add = (signal: Signal, value: string, source: string, points: VerdictValue) =>
     reasons.push({ signal, value, source, points });
   const iana = ianaRegistryUrl(port);
@@ -199,7 +193,9 @@ export function dormancy(
           : 'likely-dormant';
     add('nmap', `${protocol} ${observed.text}`, SOURCES.nmap, points);
   }
-  if (Object.keys(evidence.nmap).length === 0) add('nmap', 'none', SOURCES.nmap, 'likely-dormant');
+  // The Nmap extract holds only numbers with a page when it was made (content/evidence/README.md); for a number
+  // that has one only through its history, no figure means "not extracted", not "never seen open".
+  if (Object.keys(evidence.nmap).length === 0 && !removed) add('nmap', 'none', SOURCES.nmap, 'likely-dormant');
   for (const [protocol, dissectors] of Object.entries(evidence.wireshark)) {
     add('wireshark', `${list(dissectors)}/${protocol}`, SOURCES.wireshark, 'unknown');
   }
@@ -227,41 +223,49 @@ export function dormancy(
     'https://www.rfc-editor.org/rfc/rfc6335#section-6',
     range === 'user' ? 'likely-dormant' : 'unknown',
   );
+  if (removed && !rows.some((row) => row.status === 'assigned')) {
+    // Known from the record of versions, the month's change page says when; from IANA's note alone, the entry.
+    const source = removed.since === undefined ? iana : changesHref(removed.date, port);
+    add('withdrawn', list(history.former.map((f) => f.service)), source, 'likely-dormant');
+  }
   if (rows.length === 0) {
     // A number IANA never assigned has no registration to judge; only what runs there can speak for it.
-    add('status', 'none', iana, 'unknown');
+    if (!removed) add('status', 'none', iana, 'unknown');
     return decide(reasons);
   }
   const live = rows.filter((row) => row.status === 'assigned');
   const all = live.length > 0 ? live : rows;
   if (live.length === 0)
     add('status', rows.length > 0 ? list(rows.map((row) => row.status)) : 'none', iana, 'likely-dormant');
-  const dates = all.map((row) => row.registered);
-  if (dates.some((date) => date === undefined)) {
-    if (history?.inOldest) {
-      // IANA gives no date, but the rows were already in the oldest copy: at least that old (a lower bound).
-      // Ten years on the registry without a change, and no sign of use anywhere, is as telling as an old date.
-      add(
-        'registered',
-        `by ${history.firstSeen.slice(0, 7)}`,
-        HISTORY_SOURCE,
-        history.lastChange ? 'unknown' : 'likely-dormant',
-      );
+  // The rows of a withdrawn service record its removal: their dates are the removal's, not a registration's.
+  if (!(removed && live.length === 0)) {
+    const dates = all.map((row) => row.registered);
+    if (dates.some((date) => date === undefined)) {
+      if (history?.inFirstVersion) {
+        // IANA gives no date, but the rows were already in the oldest copy: at least that old (a lower bound).
+        // Ten years on the registry without a change, and no sign of use anywhere, is as telling as an old date.
+        add(
+          'registered',
+          `by ${history.firstSeen.slice(0, 7)}`,
+          HISTORY_SOURCE,
+          lastChange ? 'unknown' : 'likely-dormant',
+        );
+      } else {
+        // Unknown is kept as unknown: a missing date is not a date after 2011.
+        add('registered', 'not recorded', iana, 'unknown');
+      }
     } else {
-      // Unknown is kept as unknown: a missing date is not a date after 2011.
-      add('registered', 'not recorded', iana, 'unknown');
+      const newest = dates.sort().at(-1)!;
+      add('registered', newest, iana, oldEnough(newest));
     }
-  } else {
-    const newest = dates.sort().at(-1)!;
-    add('registered', newest, iana, oldEnough(newest));
-  }
-  const modified = rows.flatMap((row) => (row.modified ? [row.modified] : [])).sort();
-  add('modified', modified.at(-1) ?? 'never', iana, modified.length === 0 ? 'likely-dormant' : 'unknown');
-  if (history?.lastChange) {
-    // An entry someone still edits (a new contact, a new description) has someone who cares about it.
-    add('history', history.lastChange, history.changeUrl ?? HISTORY_SOURCE, 'unknown');
-  } else if (history?.inOldest) {
-    add('history', 'unchanged', HISTORY_SOURCE, 'likely-dormant');
+    const modified = rows.flatMap((row) => (row.modified ? [row.modified] : [])).sort();
+    add('modified', modified.at(-1) ?? 'never', iana, modified.length === 0 ? 'likely-dormant' : 'unknown');
+    if (lastChange && !removed) {
+      // An entry someone still edits (a new contact, a new description) has someone who cares about it.
+      add('history', lastChange.slice(0, 7), changesHref(lastChange, port), 'unknown');
+    } else if (history?.inFirstVersion) {
+      add('history', 'unchanged', HISTORY_SOURCE, 'likely-dormant');
+    }
   }
   const references = all.flatMap((row) => (row.reference ? ianaItems(row.reference) : []));
   const documented = all.some((row) => citesDocument(row.reference));
@@ -273,7 +277,6 @@ export function dormancy(
   const unauthorized = rows.flatMap((row) => (row.unauthorizedUse ? [row.unauthorizedUse] : []));
   // IANA recording that someone uses the port without an assignment is a sign of use, if not of whose.
   if (unauthorized.length > 0) add('unauthorized-use', list(unauthorized), iana, 'unknown');
-
   return decide(reasons);
 }
 
@@ -283,6 +286,10 @@ function decide(reasons: Reason[]): Verdict {
   if (use) return { verdict: 'in-use', reasons, decisive: use };
   const article = reasons.find((r) => r.signal === 'article');
   if (article) return { verdict: article.points, reasons, decisive: article };
+  // A withdrawn assignment is IANA's own word that the service went unused; the registry's other signs (range,
+  // dates, reference) describe a registration that no longer exists. Only evidence of use outweighs it.
+  const withdrawn = reasons.find((r) => r.signal === 'withdrawn');
+  if (withdrawn) return { verdict: 'likely-dormant', reasons, decisive: withdrawn };
   if (reasons.every((r) => r.points === 'likely-dormant')) {
     // The strongest sign of abandonment: a discontinued product, else IANA's own removal, else the registration's age.
     const decisive =

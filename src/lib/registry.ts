@@ -163,8 +163,13 @@ function toRow(row: Row, [first, last]: [number, number]): RegistryRow {
   return result;
 }
 
-/** A port has a page when a row assigns it, or a service was registered on it and since withdrawn. */
-const givesPage = (row: RegistryRow) => row.status === 'assigned' || row.service !== undefined;
+/**
+ * A port has a page when a row assigns it, or a service was registered on it and since withdrawn: a named row
+ * IANA de-registered, or a number the registry's history (`formerly`, src/lib/history/) saw lose its service,
+ * whose own row now says only "Reserved".
+ */
+const givesPage = (row: RegistryRow, formerly: ReadonlySet<number>) =>
+  row.status === 'assigned' || row.service !== undefined || (row.first === row.last && formerly.has(row.first));
 
 /** What a gap row adds to its numbers, in IANA's words: its notes, an unauthorised use, its last change. */
 function gapNotes(row: RegistryRow): string[] {
@@ -179,7 +184,7 @@ function gapNotes(row: RegistryRow): string[] {
   return notes;
 }
 
-export function buildRegistry(rows: readonly Row[]): Registry {
+export function buildRegistry(rows: readonly Row[], formerly: ReadonlySet<number> = new Set()): Registry {
   const byPort = new Map<number, RegistryRow[]>();
   const pending: RegistryRow[] = [];
   for (const raw of rows) {
@@ -187,7 +192,7 @@ export function buildRegistry(rows: readonly Row[]): Registry {
     if (!ports) continue; // DNS-SD service names without a port
     const row = toRow(raw, ports);
     pending.push(row);
-    if (!givesPage(row)) continue;
+    if (!givesPage(row, formerly)) continue;
     for (let port = ports[0]; port <= ports[1]; port++) byPort.set(port, byPort.get(port) ?? []);
   }
   // A second pass, so a port's entry holds every row about it, the reserved UDP row of an assigned TCP port too.
@@ -228,8 +233,8 @@ function mergeGaps(rows: RegistryRow[]): RegistryGap[] {
   return [...seen.values()].sort((a, b) => a.first - b.first);
 }
 
-export function parseRegistry(csv: string): Registry {
-  return buildRegistry(parseRows(csv));
+export function parseRegistry(csv: string, formerly?: ReadonlySet<number>): Registry {
+  return buildRegistry(parseRows(csv), formerly);
 }
 
 /**

@@ -3,8 +3,9 @@
  * articles' frontmatter and the known-uses dataset. The build (src/data/ports.ts) and the verdict's evaluation
  * (tests/unit/dormancy.test.ts) both call this, so the test measures exactly what the pages say.
  */
-import { articleFacts, dormancy, type RegistryHistory, type Verdict } from './dormancy.ts';
+import { articleFacts, dormancy, type Verdict } from './dormancy.ts';
 import type { Evidence } from './evidence.ts';
+import type { PortHistory } from './history/changes.ts';
 import type { RegistryEntry } from './registry.ts';
 import { articleUses, assessUses, listedUses, usesByPort, type KnownUse } from './uses.ts';
 
@@ -18,8 +19,8 @@ export interface DatasetUse extends Omit<KnownUse, 'origin' | 'source' | 'articl
 
 export interface SiteInputs {
   registry: readonly RegistryEntry[];
-  /** The registry's history per port, where there is one (src/lib/history.ts). */
-  history?: ReadonlyMap<number, RegistryHistory>;
+  /** The registry's history per port, where there is one (src/lib/history/). */
+  history?: ReadonlyMap<number, PortHistory>;
   evidence: Evidence;
   articles: readonly ArticleInput[];
   dataset: readonly DatasetUse[];

@@ -1,8 +1,9 @@
 /**
  * The site's one script on every page, kept to a loader: each custom element that upgrades the server-rendered
  * HTML (every page works without them) is a chunk of its own, fetched only when an element of its name comes
- * near the viewport, or for the header search, when the reader reaches for it. A page's first load is this
- * file; a reader who never scrolls to the check commands never downloads their tabs.
+ * near the viewport once the reader engages with the page, or for the header search, when the reader reaches
+ * for it. A page's first load is this file; a reader who never scrolls to the check commands never downloads
+ * their tabs.
  */
 const NEAR: Record<string, () => Promise<unknown>> = {
   'check-commands': () => import('./check-commands.ts'),
@@ -10,6 +11,7 @@ const NEAR: Record<string, () => Promise<unknown>> = {
   'port-lookup': () => import('./port-lookup.ts'),
   'search-page': () => import('./search-page.ts'),
   'number-answer': () => import('./number-answer.ts'),
+  'listener-check': () => import('./listener-check.ts'),
 };
 
 const near = new IntersectionObserver(
@@ -23,10 +25,24 @@ const near = new IntersectionObserver(
   // Half a screen ahead, so an element is upgraded before it scrolls into view.
   { rootMargin: '50% 0px' },
 );
-for (const name of Object.keys(NEAR))
-  document.querySelectorAll(name).forEach((element) => {
-    near.observe(element);
-  });
+const observe = (names: string[]) => {
+  for (const name of names)
+    document.querySelectorAll(name).forEach((element) => {
+      near.observe(element);
+    });
+};
+// Elements that only add convenience to what the HTML already shows (tabs, copy buttons, the vote without a
+// reload) wait until the reader engages with the page — a scroll, a touch, a key, the pointer moving — so a
+// first visit costs the page, its stylesheet and this script, however tall the screen (issue 26, finding 2).
+// The 404 page's answer and a search page opened with a query are the page's content: they start at once.
+const EAGER = ['number-answer', ...(new URLSearchParams(location.search).has('q') ? ['search-page'] : [])];
+observe(EAGER);
+const ENGAGE = ['scroll', 'pointermove', 'pointerdown', 'touchstart', 'keydown', 'focusin'];
+const engage = () => {
+  for (const type of ENGAGE) removeEventListener(type, engage, true);
+  observe(Object.keys(NEAR).filter((name) => !EAGER.includes(name)));
+};
+for (const type of ENGAGE) addEventListener(type, engage, { capture: true, passive: true });
 
 const search = document.querySelector('site-search');
 const field = search?.querySelector('input');

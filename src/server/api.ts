@@ -6,10 +6,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { handleFeedback, preflight, refuse, type FeedbackContext } from '../lib/feedback/handler.ts';
-import { loadKey, VisitorKeys } from '../lib/feedback/identity.ts';
+import { keyPlacementProblem, loadKey, VisitorKeys } from '../lib/feedback/identity.ts';
 import { toJson } from '../lib/feedback/report.ts';
-import { openStore, StoreUnavailableError, type FeedbackStore } from '../lib/feedback/store.ts';
+import { openStore } from '../lib/feedback/open.ts';
+import { StoreUnavailableError, type FeedbackStore } from '../lib/feedback/store.ts';
 import type { ServerConfig } from './config.ts';
 import { log } from './log.ts';
 
@@ -41,6 +43,20 @@ function ownOrigins(req: IncomingMessage, config: ServerConfig): Set<string> {
   return origins;
 }
 
+/**
+ * Whether a browser's post comes from a page of another site by its `Referer`, when it sent no `Origin` (older
+ * browsers on a form post): the handler decides by `Origin` and `Sec-Fetch-Site`, this covers the rest.
+ */
+function crossSiteReferer(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
+  const referer = req.headers.referer;
+  if (req.headers.origin !== undefined || referer === undefined) return false;
+  try {
+    return !allowed.has(new URL(referer).origin);
+  } catch {
+    return true;
+  }
+}
+
 /** A Node request as a web Request, once the server has checked its method and target. */
 function toRequest(req: IncomingMessage, pathname: string): Request {
   const headers = new Headers();
@@ -58,21 +74,10 @@ function toRequest(req: IncomingMessage, pathname: string): Request {
   });
 }
 
-/** Resolves when `res` can take more, or has closed. */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((done) => {
-    const finish = () => {
-      res.off('drain', finish);
-      res.off('close', finish);
-      done();
-    };
-    res.on('drain', finish);
-    res.on('close', finish);
-  });
-}
-
 async function write(res: ServerResponse, response: Response, head: boolean): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
+  // A body left partly unread (refused as too large) would be taken for the next request on this connection:
+  // say the connection ends here, rather than leave a keep-alive client to find it reset.
+  const headers: Record<string, string | string[]> = res.req.complete ? {} : { connection: 'close' };
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
@@ -85,8 +90,11 @@ async function write(res: ServerResponse, response: Response, head: boolean): Pr
 }
 
 export async function createApi(config: ServerConfig): Promise<Api> {
-  const keys = new VisitorKeys(loadKey({ secret: config.secret, file: config.keyFile }));
+  const key = loadKey({ secret: config.secret, file: config.keyFile });
+  const misplaced = config.secret ? undefined : keyPlacementProblem(config.keyFile, config.store.url);
+  if (misplaced) log.warn(`feedback: ${misplaced}`);
   const store = await openStore(config.store.url, config.store);
+  const keys = new VisitorKeys(key, store);
   // A store that cannot be reached must not keep the pages from being served; votes get 503 until it can.
   await store.ready().catch((error: unknown) => {
     log.error('feedback store not ready; votes will be refused until it is', error);
@@ -114,27 +122,29 @@ export async function createApi(config: ServerConfig): Promise<Api> {
     const refusal = guard(req);
     if (refusal) return write(res, refusal, head);
     const chunks = toJson(store.report())[Symbol.asyncIterator]();
+    let first: IteratorResult<string>;
     try {
-      let next: IteratorResult<string>;
-      try {
-        next = await chunks.next();
-      } catch (error) {
-        if (!(error instanceof StoreUnavailableError)) throw error;
-        log.error('feedback summary: store unavailable', error);
-        await write(res, refuse(503, 'the feedback store is unavailable just now', { 'Retry-After': '30' }), head);
-        return;
-      }
-      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
-      while (!head && !next.done) {
-        if (!res.write(next.value)) await drained(res);
-        // A reader who hung up stops the query too.
-        if (res.destroyed) return;
-        next = await chunks.next();
-      }
-      res.end();
-    } finally {
+      first = await chunks.next();
+    } catch (error) {
       await chunks.return(undefined);
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      log.error('feedback summary: store unavailable', error);
+      return write(res, refuse(503, 'the feedback store is unavailable just now', { 'Retry-After': '30' }), head);
     }
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+    // pipeline() waits whenever the reader is slow, and ends the query (the generator's finally) if they hang up.
+    await pipeline(
+      Readable.from(
+        (async function* () {
+          try {
+            for (let next = first; !next.done && !head; next = await chunks.next()) yield next.value;
+          } finally {
+            await chunks.return(undefined);
+          }
+        })(),
+      ),
+      res,
+    );
   }
 
   return {
@@ -153,6 +163,8 @@ export async function createApi(config: ServerConfig): Promise<Api> {
         return sendSummary(req, res, method === 'HEAD');
       } else if (method === 'OPTIONS') {
         response = preflight(toRequest(req, pathname), origins);
+      } else if (crossSiteReferer(req, new Set([...origins, ...ownOrigins(req, config)]))) {
+        response = refuse(403, 'cross-site requests are not accepted from this origin');
       } else {
         const context: FeedbackContext = {
           store,
@@ -167,6 +179,9 @@ export async function createApi(config: ServerConfig): Promise<Api> {
       }
       await write(res, response, method === 'HEAD');
     },
-    close: () => store.close(),
+    close: () => {
+      keys.close();
+      return store.close();
+    },
   };
 }

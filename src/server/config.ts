@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import proxyaddr from 'proxy-addr';
-import { parseSecret } from '../lib/feedback/identity.ts';
+import { defaultKeyFile, parseSecret } from '../lib/feedback/identity.ts';
 import { backendOf, DEFAULT_DB_URL } from '../lib/feedback/store.ts';
 
 export interface ServerConfig {
@@ -28,10 +28,18 @@ export interface ServerConfig {
   keyFile: string;
   limits: { perNetwork: number; perMinute: number };
   adminToken: string | undefined;
-  timeouts: { headers: number; request: number; keepAlive: number };
+  timeouts: { headers: number; request: number; keepAlive: number; idle: number };
   maxConnections: number;
-  /** Bytes of compressed responses kept in memory per process. */
-  compressionCache: number;
+  /** Connections one client address (an IPv6 /64) may hold per worker; proxies TRUST_PROXY names are exempt. */
+  maxConnectionsPerClient: number;
+  /** Host names requests may name (SITE_URL's, HOST's, FEEDBACK_ORIGINS', SERVE_HOSTS), or any. */
+  hosts: ReadonlySet<string> | 'any';
+  /** Who restarts the server if its supervisor dies: itself (its workers start a new one), or systemd. */
+  supervisor: 'self' | 'systemd';
+  /** How long a worker may leave the supervisor's heartbeat unanswered before it is replaced. */
+  workerTimeout: number;
+  /** Where compressed copies of the build's files are kept: written by the server, outside the build. */
+  cacheDir: string;
 }
 
 export class ConfigError extends Error {}
@@ -79,6 +87,10 @@ function trust(raw: string | undefined): ServerConfig['trustProxy'] {
 
 export function readConfig(env: Env = process.env): ServerConfig {
   const config = read(env);
+  if (config.workerTimeout <= config.store.busyTimeout) {
+    // A worker waiting for SQLite's lock does not answer the heartbeat meanwhile; it is busy, not hung.
+    throw new ConfigError('SERVE_WORKER_TIMEOUT_MS must be longer than FEEDBACK_DB_BUSY_TIMEOUT_MS');
+  }
   if (config.timeouts.headers > config.timeouts.request) {
     throw new ConfigError('SERVE_HEADERS_TIMEOUT_MS must not be longer than SERVE_REQUEST_TIMEOUT_MS');
   }
@@ -106,6 +118,10 @@ export function readConfig(env: Env = process.env): ServerConfig {
 
 function read(env: Env): ServerConfig {
   const port = integer(env, 'PORT', 4321, 0, 65535);
+  const root = resolve(env['SERVE_ROOT'] || 'dist');
+  // Enough for a crawler that opens a connection per request (idle ones linger for the keep-alive timeout),
+  // few enough that the process stays within a usual open-file limit.
+  const maxConnections = integer(env, 'SERVE_MAX_CONNECTIONS', 8192, 1, 1_000_000);
   const host = env['HOST'] || '127.0.0.1';
   const siteOrigin = origin('SITE_URL', env['SITE_URL'] || `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
   const feedbackOrigins = new Set(
@@ -115,11 +131,11 @@ function read(env: Env): ServerConfig {
       .filter(Boolean)
       .map((item) => origin('FEEDBACK_ORIGINS', item)),
   );
-  return {
+  const config = {
     host,
     port,
     workers: integer(env, 'SERVE_WORKERS', availableParallelism(), 1, 256),
-    root: resolve(env['SERVE_ROOT'] || 'dist'),
+    root,
     siteOrigin,
     feedbackOrigins,
     trustProxy: trust(env['TRUST_PROXY']),
@@ -131,7 +147,7 @@ function read(env: Env): ServerConfig {
       busyTimeout: integer(env, 'FEEDBACK_DB_BUSY_TIMEOUT_MS', 5000, 0, 600_000),
     },
     secret: env['FEEDBACK_SECRET'] || undefined,
-    keyFile: resolve(env['FEEDBACK_KEY_FILE'] || 'data/feedback.key'),
+    keyFile: resolve(env['FEEDBACK_KEY_FILE'] || defaultKeyFile(env)),
     limits: {
       perNetwork: integer(env, 'FEEDBACK_VOTES_PER_NETWORK', 3, 1, 1_000_000_000),
       perMinute: integer(env, 'FEEDBACK_RATE_LIMIT', 30, 1, 1_000_000_000),
@@ -141,10 +157,46 @@ function read(env: Env): ServerConfig {
       headers: integer(env, 'SERVE_HEADERS_TIMEOUT_MS', 10_000, 1000, 600_000),
       request: integer(env, 'SERVE_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
       keepAlive: integer(env, 'SERVE_KEEP_ALIVE_TIMEOUT_MS', 5_000, 0, 600_000),
+      idle: integer(env, 'SERVE_IDLE_TIMEOUT_MS', 30_000, 1000, 600_000),
     },
-    // Enough for a crawler that opens a connection per request (idle ones linger for the keep-alive timeout),
-    // few enough that the process stays within a usual open-file limit.
-    maxConnections: integer(env, 'SERVE_MAX_CONNECTIONS', 8192, 1, 1_000_000),
-    compressionCache: integer(env, 'SERVE_CACHE_MB', 64, 0, 65536) * 1024 * 1024,
+    maxConnections,
+  };
+  return { ...config, ...serving(env, config) };
+}
+
+/** The production server's own settings, beside the store's above. */
+function serving(
+  env: Env,
+  {
+    host,
+    siteOrigin,
+    feedbackOrigins,
+    maxConnections,
+    root,
+  }: Pick<ServerConfig, 'host' | 'siteOrigin' | 'feedbackOrigins' | 'maxConnections' | 'root'>,
+): Pick<ServerConfig, 'supervisor' | 'hosts' | 'maxConnectionsPerClient' | 'workerTimeout' | 'cacheDir'> {
+  const supervisor = env['SERVE_SUPERVISOR'] || 'self';
+  if (supervisor !== 'self' && supervisor !== 'systemd') {
+    throw new ConfigError(`SERVE_SUPERVISOR must be self or systemd, not "${supervisor}"`);
+  }
+  const extra = (env['SERVE_HOSTS'] ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  const name = (origin: string) => new URL(origin).hostname.replace(/^\[(.*)\]$/, '$1');
+  const hosts = new Set([name(siteOrigin), ...[...feedbackOrigins].map(name), ...extra]);
+  // A name clients can use for the address it listens on; 0.0.0.0 and :: are not one.
+  if (!['0.0.0.0', '::', ''].includes(host)) hosts.add(host.toLowerCase());
+  if (/^(127\.|::1$|localhost$)/.test(host))
+    ['localhost', '127.0.0.1', '::1'].forEach((loopback) => hosts.add(loopback));
+  return {
+    supervisor,
+    hosts: extra.includes('*') ? 'any' : hosts,
+    maxConnectionsPerClient: Math.min(
+      maxConnections,
+      integer(env, 'SERVE_MAX_CONNECTIONS_PER_CLIENT', 64, 1, 1_000_000),
+    ),
+    workerTimeout: integer(env, 'SERVE_WORKER_TIMEOUT_MS', 15_000, 1000, 600_000),
+    cacheDir: resolve(env['SERVE_CACHE_DIR'] || resolve(root, '..', 'dist-server')),
   };
 }

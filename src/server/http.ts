@@ -1,11 +1,13 @@
 /**
  * One worker's HTTP server. Every request is answered inside one boundary: a target that is not a path gets 400,
- * a method a path does not take 405 (501 for one HTTP does not know), anything unexpected a 500 JSON with one
- * log line — never a crashed process. Timeouts and a connection cap keep slow or greedy clients from holding
- * the worker; a client that hangs up gets a short log line, not a stack trace.
+ * a Host this server does not serve 421, a method a path does not take 405 (501 for one HTTP does not know),
+ * anything unexpected a 500 — all JSON with the reason, and the security headers, even when the HTTP parser
+ * gave up — never a crashed process. Timeouts, a connection cap and a share of it per client address keep slow
+ * or greedy clients from holding the worker.
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { isIP, type Socket } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import proxyaddr from 'proxy-addr';
 import { PAGE_METHODS, SECURITY_HEADERS } from '../lib/security-headers.ts';
 import type { Api } from './api.ts';
@@ -52,25 +54,16 @@ export function parseTarget(raw: string): Target | undefined {
   return { pathname, target };
 }
 
-const API_HEADERS = {
+/** Headers of every answer that is not a page: JSON renders nothing, so its policy forbids everything. */
+export const API_HEADERS: Readonly<Record<string, string>> = {
   ...SECURITY_HEADERS,
-  // JSON renders nothing, so the page policy is not needed; this one forbids everything.
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
   'Cache-Control': 'no-store',
 };
 
-function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  const body = `${text}\n`;
-  res.writeHead(status, {
-    ...API_HEADERS,
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(body)),
-    ...headers,
-  });
-  res.end(body);
-}
+type Refusal = [status: number, error: string, headers?: Record<string, string>];
 
-function jsonError(res: ServerResponse, status: number, error: string, headers: Record<string, string> = {}): void {
+function jsonError(res: ServerResponse, ...[status, error, headers = {}]: Refusal): void {
   const body = JSON.stringify({ error });
   res.writeHead(status, {
     ...API_HEADERS,
@@ -87,31 +80,60 @@ export interface Handlers {
   api: Api;
 }
 
-/** The client's address: the socket's, or the one trusted proxies put in X-Forwarded-For (TRUST_PROXY). */
-export function clientAddress(req: IncomingMessage, config: ServerConfig): string {
+/**
+ * The client's address: the socket's, or the one trusted proxies put in X-Forwarded-For (TRUST_PROXY). A value
+ * there that is not an address (`not-an-ip`, `203.0.113.5:443`) is refused rather than counted as a network.
+ */
+export function clientAddress(req: IncomingMessage, config: ServerConfig): string | undefined {
   if (!req.socket.remoteAddress) return 'unknown';
-  return proxyaddr(req, config.trustProxy);
+  const address = proxyaddr(req, config.trustProxy);
+  return isIP(address) ? address : undefined;
+}
+
+/** The host name a request is for, from `Host` without its port; undefined without one (HTTP/1.0). */
+function hostName(req: IncomingMessage): string | undefined {
+  const host = req.headers.host?.toLowerCase();
+  if (host === undefined) return undefined;
+  return /^\[([0-9a-f:.]+)\](?::\d*)?$/.exec(host)?.[1] ?? host.replace(/:\d*$/, '');
 }
 
 export function createRequestHandler({ config, serveStatic, api }: Handlers) {
-  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const isApi = ({ pathname }: Target) => pathname === '/api' || pathname.startsWith('/api/');
+
+  /** Why a request is refused before it reaches a page or the API: status, reason and headers. */
+  function refusal(req: IncomingMessage, target: Target): Refusal | undefined {
+    // Only the names this site is served under (SERVE_HOSTS): a page elsewhere whose name an attacker points at
+    // this server (DNS rebinding) gets nothing. The port is not compared, since a proxy may listen on another.
+    const host = hostName(req);
+    if (config.hosts !== 'any' && host !== undefined && !config.hosts.has(host)) {
+      return [421, `this server does not answer for the host ${host.slice(0, 100)}`];
+    }
     const method = req.method ?? 'GET';
+    if (isApi(target)) return undefined;
+    if ((PAGE_METHODS as readonly string[]).includes(method)) return undefined;
+    const allow = { Allow: PAGE_METHODS.join(', ') };
+    return [405, `${method} is not allowed here: pages answer ${PAGE_METHODS.join(' and ')}`, allow];
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = parseTarget(req.url ?? '');
     if (!target) {
       jsonError(res, 400, 'the request target is not a valid path');
       return;
     }
-    if (target.pathname === '/api' || target.pathname.startsWith('/api/')) {
-      for (const [name, value] of Object.entries(API_HEADERS)) res.setHeader(name, value);
-      return api.handle(req, res, target.pathname, clientAddress(req, config));
-    }
-    if (!(PAGE_METHODS as readonly string[]).includes(method)) {
-      plain(res, 405, `${method} is not allowed here: pages answer ${PAGE_METHODS.join(' and ')}.`, {
-        Allow: PAGE_METHODS.join(', '),
-      });
+    const refused = refusal(req, target);
+    if (refused) {
+      jsonError(res, ...refused);
       return;
     }
-    return serveStatic(req, res, target.pathname, target.target);
+    if (!isApi(target)) return serveStatic(req, res, target.pathname, target.target);
+    const address = clientAddress(req, config);
+    if (!address) {
+      jsonError(res, 400, 'X-Forwarded-For holds a value that is not an IP address');
+      return;
+    }
+    for (const [name, value] of Object.entries(API_HEADERS)) res.setHeader(name, value);
+    return api.handle(req, res, target.pathname, address);
   }
 
   return (req: IncomingMessage, res: ServerResponse) => {
@@ -129,21 +151,37 @@ export function createRequestHandler({ config, serveStatic, api }: Handlers) {
   };
 }
 
-/** A raw answer on a socket the HTTP parser gave up on, then close it. */
-function refuseSocket(socket: Duplex, status: number, extra = ''): void {
+/** A raw JSON answer on a socket the HTTP parser gave up on (or never got to), then close it. */
+function refuseSocket(socket: Socket, status: number, error: string, extra: Record<string, string> = {}): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify({ error: STATUS_CODES[status]?.toLowerCase() ?? 'bad request' });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n${extra}\r\n${body}`,
-  );
+  const body = JSON.stringify({ error });
+  const headers = {
+    ...API_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    Connection: 'close',
+    ...extra,
+  };
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  // Closed once written, not half-closed: a client that never reads would otherwise keep it, and its place in
+  // SERVE_MAX_CONNECTIONS, for good.
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${head.join('')}\r\n${body}`, () => {
+    socket.destroy();
+  });
+}
+
+/** The part of an address one client holds: an IPv4 address, or an IPv6 /64 (one household or server). */
+function clientOf(address: string): string {
+  const parsed = ipaddr.process(address);
+  return parsed.kind() === 'ipv6' ? parsed.toNormalizedString().split(':').slice(0, 4).join(':') : parsed.toString();
 }
 
 export function createHttpServer(handlers: Handlers): Server {
-  const { timeouts, maxConnections } = handlers.config;
+  const { config } = handlers;
+  const { timeouts } = config;
   const server = createServer(
     {
       headersTimeout: timeouts.headers,
@@ -156,27 +194,61 @@ export function createHttpServer(handlers: Handlers): Server {
     createRequestHandler(handlers),
   );
   server.maxHeadersCount = 100;
-  server.maxConnections = maxConnections;
+  server.maxConnections = config.maxConnections;
   server.maxRequestsPerSocket = 1000;
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+  // A connection on which nothing moves either way — above all a client that stops reading its answer, which
+  // the request timeouts do not cover — is closed.
+  server.timeout = timeouts.idle;
+  server.on('timeout', (socket: Socket) => {
+    // Its answer still waits in the buffers: a reset frees them now, where a close would wait for the reader.
+    if (socket.writableLength > 0) socket.resetAndDestroy();
+    else socket.destroy();
+  });
+
+  // No client may hold more than its share of the connections; proxies TRUST_PROXY names speak for many.
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress;
+    if (!address || config.trustProxy(address, 0)) return;
+    const client = clientOf(address);
+    const count = (open.get(client) ?? 0) + 1;
+    if (count > config.maxConnectionsPerClient) {
+      socket.on('error', () => undefined);
+      refuseSocket(socket, 429, 'too many open connections from this address', { 'Retry-After': '10' });
+      return;
+    }
+    open.set(client, count);
+    socket.once('close', () => {
+      const left = (open.get(client) ?? 1) - 1;
+      if (left > 0) open.set(client, left);
+      else open.delete(client);
+    });
+  });
+
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    socket.on('error', () => undefined);
     const code = error.code ?? '';
-    if (code === 'ECONNRESET') {
+    if (code === 'ECONNRESET' || code === 'EPIPE') {
       socket.destroy();
       return;
     }
-    const status =
+    const [status, reason] =
       code === 'HPE_INVALID_METHOD'
-        ? 501
+        ? [501, 'the method is not one HTTP knows']
         : code === 'HPE_HEADER_OVERFLOW'
-          ? 431
+          ? [431, 'the request headers are too large']
           : code === 'ERR_HTTP_REQUEST_TIMEOUT'
-            ? 408
-            : 400;
-    refuseSocket(socket, status);
+            ? [408, 'the request took too long to arrive']
+            : [400, 'the request is not valid HTTP'];
+    refuseSocket(socket, status, reason);
   });
-  // CONNECT is for proxies; this server is not one.
-  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
-    refuseSocket(socket, 405, `Allow: ${PAGE_METHODS.join(', ')}\r\n`);
+  // CONNECT is for proxies; this server is not one. Node hands the socket over with no error listener, so a
+  // client that resets it would otherwise crash the worker.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    socket.on('error', () => undefined);
+    refuseSocket(socket, 405, 'CONNECT is not allowed: this server is not a proxy', {
+      Allow: PAGE_METHODS.join(', '),
+    });
   });
   return server;
 }

@@ -1,23 +1,29 @@
 /**
- * The built site's files, as a static host would serve them, plus what a static host does not do for us:
- * Brotli or gzip chosen by `Accept-Encoding` (with `Vary`), compressed once per file and kept in memory, exact
- * `Content-Length`, byte ranges, and `304 Not Modified` from `ETag` / `Last-Modified`. Pagefind's index files
- * are compressed already and go out as they are. Paths that are not a file get the 404 page of their locale.
+ * The built site's files as a static host would serve them, plus what a static host does not do for us: Brotli
+ * or gzip by `Accept-Encoding` q-values, the `/ports/N.json` addresses, each locale's 404 page, and the headers
+ * of src/lib/security-headers.ts. `send` (Express's file sender) does the HTTP of a file: length, HEAD, byte
+ * ranges, `304 Not Modified`.
+ *
+ * Compressed copies are deterministic: one encoding and quality per file (qualityOf), made on the first request
+ * for it and kept on disk in SERVE_CACHE_DIR, outside dist/, so every worker, and every restart until the next
+ * build, sends the same bytes (HEAD and GET agree whichever worker answers). deploy/README.md has the figures
+ * behind the choice.
  */
-import { createReadStream, type Stats } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, sep } from 'node:path';
+import { dirname, extname, join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import Negotiator from 'negotiator';
+import send from 'send';
 import { LOCALES } from '../i18n/locales.ts';
 import { isPort } from '../lib/ports/number.ts';
 import { blockOf } from '../lib/ports/range.ts';
 import { cacheControl, SECURITY_HEADERS, SERVER_FILES } from '../lib/security-headers.ts';
-
-const brotli = promisify(brotliCompress);
-const gzipAsync = promisify(gzip);
+import { log } from './log.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,207 +35,107 @@ const TYPES: Record<string, string> = {
   '.xml': 'application/xml; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
-  '.ico': 'image/x-icon',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
 };
-/** Text compresses well; images, fonts and Pagefind's gzipped index files do not. */
-const COMPRESSIBLE = new Set(['.html', '.css', '.js', '.mjs', '.json', '.svg', '.xml', '.txt', '.webmanifest']);
-/** Above this size a file is compressed a little less thoroughly, so the first request does not wait seconds. */
-const LARGE = 256 * 1024;
+/** What a first visit loads: worth Brotli's best quality, some 13 % smaller than quality 5 on a page. */
+const FIRST_LOAD = new Set(['.html', '.css', '.js', '.mjs', '.svg', '.webmanifest']);
+/** Under this size a file is sent as it is: the encoding's own framing would eat what it saves. */
+const SMALL = 256;
 
 type Encoding = 'br' | 'gzip';
-
-interface Cached {
-  body: Buffer;
-  size: number;
-  mtimeMs: number;
-  /** Whether this is the smallest encoding there will be, or a quick one waiting to be replaced. */
-  final: boolean;
-}
-
-/**
- * Compressed bodies, least recently used first out, within a byte budget. A file is first compressed quickly
- * (Brotli 5, gzip 6: well under a millisecond for a page), so no reader waits; the thorough version (Brotli 11,
- * about twenty times slower, some 10 % smaller) is made afterwards, one file at a time, and replaces it.
- */
-class CompressionCache {
-  readonly #entries = new Map<string, Cached>();
-  readonly #pending = new Map<string, Promise<Cached>>();
-  readonly #better: { key: string; file: string; stats: Stats; encoding: Encoding }[] = [];
-  #improving = false;
-  readonly budget: number;
-  #bytes = 0;
-
-  constructor(budget: number) {
-    this.budget = budget;
-  }
-
-  async get(file: string, stats: Stats, encoding: Encoding): Promise<Buffer> {
-    const key = `${encoding}\0${file}`;
-    const hit = this.#entries.get(key);
-    if (hit && hit.size === stats.size && hit.mtimeMs === stats.mtimeMs) {
-      this.#entries.delete(key);
-      this.#entries.set(key, hit);
-      return hit.body;
-    }
-    // Several requests for a file that is being compressed wait for the same work.
-    let pending = this.#pending.get(key);
-    if (!pending) {
-      pending = compress(file, stats, encoding, 'fast').finally(() => this.#pending.delete(key));
-      this.#pending.set(key, pending);
-    }
-    const entry = await pending;
-    this.#store(key, entry);
-    if (!entry.final) this.#improve({ key, file, stats, encoding });
-    return entry.body;
-  }
-
-  #improve(job: { key: string; file: string; stats: Stats; encoding: Encoding }): void {
-    // A crawl can ask for thousands of files at once; the rest are improved when they are asked for again.
-    if (this.#better.length < 256) this.#better.push(job);
-    if (this.#improving) return;
-    this.#improving = true;
-    void (async () => {
-      for (let next = this.#better.shift(); next; next = this.#better.shift()) {
-        const current = this.#entries.get(next.key);
-        if (!current || current.final || current.mtimeMs !== next.stats.mtimeMs) continue;
-        try {
-          this.#store(next.key, await compress(next.file, next.stats, next.encoding, 'best'));
-        } catch {
-          // The quick version stays; a file that vanished is noticed on its next request.
-        }
-      }
-      this.#improving = false;
-    })();
-  }
-
-  #store(key: string, entry: Cached): void {
-    const old = this.#entries.get(key);
-    if (old) this.#bytes -= old.body.length;
-    this.#entries.delete(key);
-    if (entry.body.length > this.budget) return;
-    this.#entries.set(key, entry);
-    this.#bytes += entry.body.length;
-    for (const [oldest, value] of this.#entries) {
-      if (this.#bytes <= this.budget) break;
-      this.#entries.delete(oldest);
-      this.#bytes -= value.body.length;
-    }
-  }
-}
-
-async function compress(file: string, stats: Stats, encoding: Encoding, effort: 'fast' | 'best'): Promise<Cached> {
-  const raw = await readFile(file);
-  // Large files (the whole dataset in /ports.json) get the quick version only: the thorough one takes seconds.
-  const best = effort === 'best' || raw.length > LARGE;
-  // zlib's asynchronous calls run on the thread pool, so compressing never stalls other requests.
-  const body =
-    encoding === 'br'
-      ? await brotli(raw, {
-          params: {
-            [constants.BROTLI_PARAM_QUALITY]: effort === 'best' ? 11 : 5,
-            [constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
-          },
-        })
-      : await gzipAsync(raw, { level: effort === 'best' ? 9 : 6 });
-  return { body, size: stats.size, mtimeMs: stats.mtimeMs, final: best };
-}
-
 const ENCODINGS = ['br', 'gzip', 'identity'] as const;
 
 /**
- * The encoding to send: the client's choice by `Accept-Encoding` q-values, and where it likes several equally
- * (browsers send `gzip, deflate, br, zstd`), Brotli first. negotiator 1.x takes the `preferred` order; its type
- * declarations predate that argument.
+ * The one compression a file gets, decided by its name and size alone so that it never differs between workers:
+ * Brotli 11 for pages, styles and scripts up to 256 KB (some 14 ms for a registry page, once per build), 5 for
+ * data (the JSON blocks and the 9 MB /ports.json, where 11 would take seconds) and gzip 6 for clients without
+ * Brotli. undefined: sent as it is (images, Pagefind's files, which Pagefind gzips itself, tiny files).
  */
+function qualityOf(file: string, size: number, encoding: Encoding): number | undefined {
+  const extension = extname(file);
+  if (!(extension in TYPES) || size <= SMALL) return undefined;
+  if (encoding === 'gzip') return 6;
+  return FIRST_LOAD.has(extension) && size <= 256 * 1024 ? 11 : 5;
+}
+
+/** The client's encoding by `Accept-Encoding` q-values (`br;q=0` is a refusal); Brotli first among equals. */
 function negotiate(req: IncomingMessage): Encoding | 'identity' {
+  // negotiator 1.x takes the `preferred` order; its type declarations predate that argument.
   const negotiator = new Negotiator(req) as unknown as {
     encoding(available: readonly string[], options: { preferred: readonly string[] }): string | undefined;
   };
   return (negotiator.encoding(ENCODINGS, { preferred: ENCODINGS }) ?? 'identity') as Encoding | 'identity';
 }
 
-export interface StaticOptions {
-  root: string;
-  csp: string;
-  cacheBytes: number;
+async function statOf(path: string): Promise<Stats | undefined> {
+  return stat(path).catch(() => undefined);
 }
 
-/** Headers every response of the site carries; the CSP only matters for documents. */
+/** Headers every page carries; the page CSP only matters for documents. */
 export function pageHeaders(csp: string): Record<string, string> {
   return { ...SECURITY_HEADERS, 'Content-Security-Policy': csp };
 }
 
-/**
- * A strong tag for the file as it is; a weak one for a compressed version, whose bytes change when the quick
- * compression is replaced by the thorough one while meaning the same.
- */
-function etagOf(stats: Stats, encoding: Encoding | 'identity'): string {
-  const tag = `"${stats.size.toString(36)}-${Math.trunc(stats.mtimeMs).toString(36)}${encoding === 'identity' ? '' : `-${encoding}`}"`;
-  return encoding === 'identity' ? tag : `W/${tag}`;
+export interface StaticOptions {
+  root: string;
+  /** Where compressed copies are kept (SERVE_CACHE_DIR); must be writable. */
+  cacheDir: string;
+  csp: string;
 }
 
-/** `If-None-Match` (weak comparison, as RFC 9110 asks for GET) or, without it, `If-Modified-Since`. */
-function notModified(req: IncomingMessage, etag: string, stats: Stats): boolean {
-  const match = req.headers['if-none-match'];
-  if (match !== undefined) {
-    const bare = (tag: string) => tag.trim().replace(/^W\//, '');
-    return match.trim() === '*' || match.split(',').some((tag) => bare(tag) === bare(etag));
-  }
-  const since = Date.parse(req.headers['if-modified-since'] ?? '');
-  return Number.isFinite(since) && Math.trunc(stats.mtimeMs / 1000) * 1000 <= since;
-}
-
-/** One satisfiable byte range, `'unsatisfiable'`, or undefined to send the whole body (several ranges included). */
-function byteRange(header: string | undefined, size: number): [number, number] | 'unsatisfiable' | undefined {
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? '');
-  if (!match || (match[1] === '' && match[2] === '')) return undefined;
-  let start: number;
-  let end: number;
-  if (match[1] === '') {
-    const suffix = Number(match[2]);
-    if (suffix === 0) return 'unsatisfiable';
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(match[1]);
-    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  }
-  if (start >= size || start > end) return 'unsatisfiable';
-  return [start, end];
-}
-
-export function createStaticHandler({ root, csp, cacheBytes }: StaticOptions) {
-  const cache = new CompressionCache(cacheBytes);
+export function createStaticHandler({ root, cacheDir, csp }: StaticOptions) {
   const documentHeaders = pageHeaders(csp);
   const assetHeaders = {
     'X-Content-Type-Options': SECURITY_HEADERS['X-Content-Type-Options']!,
     'Cross-Origin-Resource-Policy': SECURITY_HEADERS['Cross-Origin-Resource-Policy']!,
   };
+  const pending = new Map<string, Promise<string>>();
 
-  async function statFile(path: string): Promise<Stats | undefined> {
-    try {
-      return await stat(path);
-    } catch {
-      return undefined;
+  /**
+   * The compressed copy of `file`, made if missing or older than the file. A copy carries its file's mtime, which
+   * is how a new build is noticed; it is written under a temporary name and renamed, so a worker reads either
+   * nothing or the whole copy, and two workers making one copy at once write the same bytes.
+   */
+  async function compressed(file: string, stats: Stats, encoding: Encoding, quality: number): Promise<string> {
+    const copy = join(cacheDir, `${relative(root, file)}.${encoding}`);
+    const current = await statOf(copy);
+    if (current && Math.trunc(current.mtimeMs) === Math.trunc(stats.mtimeMs)) return copy;
+    let making = pending.get(copy);
+    if (!making) {
+      making = (async () => {
+        const raw = await readFile(file);
+        // zlib's asynchronous calls run on libuv's thread pool, so compressing never stalls other requests.
+        const body =
+          encoding === 'br'
+            ? await promisify(brotliCompress)(raw, {
+                params: { [constants.BROTLI_PARAM_QUALITY]: quality, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+              })
+            : await promisify(gzip)(raw, { level: quality });
+        await mkdir(dirname(copy), { recursive: true });
+        const temporary = `${copy}.${randomBytes(6).toString('hex')}.tmp`;
+        await writeFile(temporary, body);
+        await utimes(temporary, stats.atime, stats.mtime);
+        await rename(temporary, copy);
+        return copy;
+      })().finally(() => pending.delete(copy));
+      pending.set(copy, making);
     }
+    return making;
   }
 
   /** The file a URL path names, or where to redirect it (a directory asked for without its slash). */
   async function locate(pathname: string): Promise<{ file: string; stats: Stats } | { redirect: string } | undefined> {
-    if ((SERVER_FILES as readonly string[]).includes(pathname)) return undefined;
-    // Dot files (and `..`, which the target check already refuses) are never part of the site.
+    // `/_headers/` is `/_headers` to the file system.
+    if ((SERVER_FILES as readonly string[]).includes(pathname.replace(/\/+$/, ''))) return undefined;
+    // Dot files (and `..`, which the target check in http.ts already refuses) are never part of the site.
     if (pathname.split('/').some((segment) => segment.startsWith('.'))) return undefined;
     const file = join(root, ...pathname.split('/'));
     if (file !== root && !file.startsWith(root + sep)) return undefined;
-    const stats = await statFile(file);
-    if (stats?.isFile()) return { file, stats };
+    const stats = await statOf(file);
+    if (stats?.isFile() && !pathname.endsWith('/')) return { file, stats };
     if (stats?.isDirectory()) {
       if (!pathname.endsWith('/')) return { redirect: `${pathname}/` };
       const index = join(file, 'index.html');
-      const indexStats = await statFile(index);
+      const indexStats = await statOf(index);
       if (indexStats?.isFile()) return { file: index, stats: indexStats };
     }
     return undefined;
@@ -241,132 +147,127 @@ export function createStaticHandler({ root, csp, cacheBytes }: StaticOptions) {
    * file, in the shape it always had, so scripts written against it keep working on this server.
    */
   const blocks = new Map<string, { mtimeMs: number; ports: Map<number, unknown> }>();
-  async function sendPortJson(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
-    const match = /^\/ports\/(\d{1,5})\.json$/.exec(pathname);
-    const port = Number(match?.[1]);
-    if (!match || !isPort(port)) return false;
-    const found = await locate(`/ports/range/${blockOf(port).slug}.json`);
+  async function portJson(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
+    const port = Number(/^\/ports\/(\d{1,5})\.json$/.exec(pathname)?.[1] ?? NaN);
+    if (!isPort(port)) return false;
+    const block = `/ports/range/${blockOf(port).slug}.json`;
+    const found = await locate(block);
     if (!found || !('file' in found)) return false;
-    let block = blocks.get(found.file);
-    if (block?.mtimeMs !== found.stats.mtimeMs) {
+    let ports = blocks.get(found.file);
+    if (ports?.mtimeMs !== found.stats.mtimeMs) {
       const parsed = JSON.parse(await readFile(found.file, 'utf8')) as { ports: { port: number }[] };
-      block = { mtimeMs: found.stats.mtimeMs, ports: new Map(parsed.ports.map((facts) => [facts.port, facts])) };
-      blocks.set(found.file, block);
+      ports = { mtimeMs: found.stats.mtimeMs, ports: new Map(parsed.ports.map((facts) => [facts.port, facts])) };
+      blocks.set(found.file, ports);
     }
-    const facts = block.ports.get(port);
+    const facts = ports.ports.get(port);
     if (facts === undefined) return false;
     const body = Buffer.from(JSON.stringify(facts));
-    const etag = `W/"${found.stats.mtimeMs.toString(36)}-${port}"`;
     const headers = {
       ...assetHeaders,
       'Content-Type': TYPES['.json']!,
       'Cache-Control': cacheControl(pathname),
-      ETag: etag,
-      Link: `</ports/range/${blockOf(port).slug}.json>; rel="alternate"; type="application/json"`,
+      ETag: `W/"${found.stats.mtimeMs.toString(36)}-${port}"`,
+      Link: `<${block}>; rel="alternate"; type="application/json"`,
     };
-    if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, headers);
-      res.end();
-      return true;
-    }
-    res.writeHead(200, { ...headers, 'Content-Length': String(body.length) });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    const fresh = req.headers['if-none-match'] === headers.ETag;
+    res.writeHead(fresh ? 304 : 200, fresh ? headers : { ...headers, 'Content-Length': body.length });
+    res.end(fresh || req.method === 'HEAD' ? undefined : body);
     return true;
   }
+
+  /** Answers for paths that have no file in the build, tried in turn before the 404; each says if it answered. */
+  const withoutFile: ((req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>)[] = [portJson];
 
   async function notFoundPage(pathname: string): Promise<{ file: string; stats: Stats } | undefined> {
     const locale = LOCALES.find((l) => pathname === `/${l}` || pathname.startsWith(`/${l}/`));
     for (const candidate of [locale && `/${locale}/404.html`, '/404.html']) {
-      if (!candidate) continue;
-      const found = await locate(candidate);
+      const found = candidate ? await locate(candidate) : undefined;
       if (found && 'file' in found) return found;
     }
     return undefined;
   }
 
-  async function send(
+  /** A file with its headers, through `send`: 200 (or 206, 304, 416) for a page, `status` 404 for a 404 page. */
+  async function sendFile(
     req: IncomingMessage,
     res: ServerResponse,
     { file, stats }: { file: string; stats: Stats },
-    status: number,
-    cacheFor: string,
+    status: 200 | 404,
+    pathname: string,
   ): Promise<void> {
-    const extension = extname(file).toLowerCase();
-    const type = TYPES[extension] ?? 'application/octet-stream';
-    const compressible = COMPRESSIBLE.has(extension) && stats.size > 256;
+    const extension = extname(file);
+    const compressible = qualityOf(file, stats.size, 'br') !== undefined;
     const encoding = compressible ? negotiate(req) : 'identity';
-    const etag = etagOf(stats, encoding);
-    const caching = status === 200 ? cacheControl(cacheFor) : 'no-cache';
-    const headers: Record<string, string> = {
-      ...(type.startsWith('text/html') ? documentHeaders : assetHeaders),
-      'Content-Type': type,
+    const chosen = encoding === 'identity' ? undefined : qualityOf(file, stats.size, encoding);
+    // A copy that cannot be made (a full disk) leaves the page served as it is, not refused.
+    const copy =
+      chosen === undefined
+        ? undefined
+        : await compressed(file, stats, encoding as Encoding, chosen).catch((error: unknown) => {
+            log.error(`cannot keep a compressed copy of ${file} in ${cacheDir}`, error);
+            return undefined;
+          });
+    const quality = copy === undefined ? undefined : chosen;
+    const path = copy ?? file;
+    const caching = status === 200 ? cacheControl(pathname) : 'no-cache';
+    const tag = `"${stats.size.toString(36)}-${Math.trunc(stats.mtimeMs).toString(36)}${quality === undefined ? '' : `-${encoding}`}"`;
+    res.statusCode = status;
+    for (const [name, value] of Object.entries({
+      ...(extension === '.html' ? documentHeaders : assetHeaders),
+      'Content-Type': TYPES[extension] ?? 'application/octet-stream',
       'Cache-Control': caching,
       // A file whose name changes with its content is never revalidated, so a validator would be bytes for nothing.
-      ...(caching.includes('immutable') ? {} : { ETag: etag }),
-      // Byte ranges only of the file itself: a compressed version's bytes may change under a resumed download.
-      // (No Last-Modified: the ETag answers every revalidation, in fewer bytes.)
-      ...(encoding === 'identity' ? { 'Accept-Ranges': 'bytes' } : {}),
-    };
-    if (compressible) headers['Vary'] = 'Accept-Encoding';
-    if (encoding !== 'identity') headers['Content-Encoding'] = encoding;
-
-    if (status === 200 && notModified(req, etag, stats)) {
-      res.writeHead(304, headers);
-      res.end();
-      return;
+      // A compressed copy's tag is weak: the same meaning as the file, other bytes.
+      ...(caching.includes('immutable') ? {} : { ETag: quality === undefined ? tag : `W/${tag}` }),
+      ...(compressible ? { Vary: 'Accept-Encoding' } : {}),
+      ...(quality === undefined ? {} : { 'Content-Encoding': encoding }),
+    })) {
+      res.setHeader(name, value);
     }
-    const body = encoding === 'identity' ? undefined : await cache.get(file, stats, encoding);
-    const size = body ? body.length : stats.size;
-    const ifRange = req.headers['if-range'];
-    const range =
-      status === 200 && !body && (ifRange === undefined || ifRange === etag)
-        ? byteRange(req.headers.range, size)
-        : undefined;
-    if (range === 'unsatisfiable') {
-      res.writeHead(416, { ...headers, 'Content-Range': `bytes */${size}`, 'Content-Length': '0' });
-      res.end();
-      return;
-    }
-    const [start, end] = range ?? [0, size - 1];
-    if (range) headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
-    headers['Content-Length'] = String(size === 0 ? 0 : end - start + 1);
-    res.writeHead(range ? 206 : status, headers);
-    if (req.method === 'HEAD' || size === 0) {
-      res.end();
-      return;
-    }
-    if (body) {
-      res.end(body.subarray(start, end + 1));
-      return;
-    }
-    await new Promise<void>((done, fail) => {
-      const stream = createReadStream(file, { start, end });
-      stream.on('error', fail);
-      res.on('close', () => {
-        stream.destroy();
-        done();
-      });
-      stream.pipe(res);
+    await new Promise<void>((done) => {
+      send(req, pathToFileURL(path).pathname, {
+        // Ranges of the file itself only: a 404 page or a compressed copy is sent whole.
+        acceptRanges: status === 200 && quality === undefined,
+        cacheControl: false,
+        dotfiles: 'allow',
+        etag: false,
+        index: false,
+        // The ETag answers every revalidation, in fewer bytes than a date.
+        lastModified: false,
+      })
+        .on('error', (error: { status?: number }) => {
+          // 416 (Content-Range already set), 412, or a file that vanished since it was found.
+          res.statusCode = error.status ?? 500;
+          res.removeHeader('Content-Encoding');
+          res.setHeader('Content-Length', '0');
+          res.end();
+        })
+        .on('error', done)
+        .on('end', done)
+        .pipe(res);
+      res.once('close', done);
     });
   }
 
   /**
-   * Answers a GET or HEAD. `pathname` is decoded and checked by the server; `target` is the request target as
-   * the client sent it, which a redirect repeats with its slash added.
+   * Answers a GET or HEAD, in this order: a directory's redirect, the file, an answer of the site's own for a path
+   * without a file (withoutFile), the locale's 404 page. An answer a page's query decides (a redirect for a
+   * search) would go before the file. `pathname` is decoded and checked by http.ts; `target` is the request
+   * target as the client sent it, which a redirect repeats with its slash added.
    */
   return async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string, target: string) {
     const found = await locate(pathname);
     if (found && 'redirect' in found) {
       const [path = '', query] = target.split('?');
       const location = `${path}/${query === undefined ? '' : `?${query}`}`;
-      res.writeHead(301, { ...assetHeaders, Location: location, 'Content-Length': '0' });
+      res.writeHead(301, { ...documentHeaders, Location: location, 'Content-Length': '0' });
       res.end();
       return;
     }
-    if (found) return send(req, res, found, 200, pathname);
-    if (await sendPortJson(req, res, pathname)) return;
+    if (found) return sendFile(req, res, found, 200, pathname);
+    for (const answer of withoutFile) if (await answer(req, res, pathname)) return;
     const page = await notFoundPage(pathname);
-    if (page) return send(req, res, page, 404, pathname);
+    if (page) return sendFile(req, res, page, 404, pathname);
     res.writeHead(404, { ...documentHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('Not found\n');
   };

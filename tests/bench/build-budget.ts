@@ -5,11 +5,13 @@
  *   const budget = buildBudget();
  *   report('output budget', budget.summary, budget.problems); // tests/audit/run.ts
  *
- * Limits: ≤ 20,000 files (the common free-tier file limit), ≤ 150 MB in all, a registry page ≤ 12 KB of HTML
- * before compression. MB and KB here are 1024² and 1024 bytes.
+ * Limits: ≤ 20,000 files (the common free-tier file limit), ≤ 150 MB in all, every registry page ≤ 12 KB of HTML
+ * before compression (the largest registry-only page is the one held to it; dist/ports.json says which ports
+ * have no article). MB and KB here are 1024² and 1024 bytes.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { builtPorts, bySize } from '../support/built-site.ts';
 import { DIST } from '../support/server.ts';
 
 export const BUDGET = {
@@ -17,9 +19,6 @@ export const BUDGET = {
   bytes: 150 * 1024 * 1024,
   registryPageBytes: 12 * 1024,
 } as const;
-
-/** A registry-only page (no article), the common kind of page on the site. */
-export const REGISTRY_PAGE = 'ports/3520/index.html';
 
 export interface OutputFigures {
   files: number;
@@ -29,8 +28,13 @@ export interface OutputFigures {
   /** The Pagefind index (dist/pagefind/). */
   pagefindBytes: number;
   pagefindFiles: number;
-  /** dist/ports/3520/index.html as written, uncompressed. */
+  /** The largest registry-only page (no article), the common kind of page on the site: its URL path. */
+  registryPage: string;
+  /** Its HTML as written, uncompressed. */
   registryPageBytes: number;
+  /** Registry-only pages over BUDGET.registryPageBytes, of all of them. */
+  registryPagesOver: number;
+  registryPages: number;
   /** The largest top-level entries of dist/, by bytes. */
   largest: { path: string; bytes: number; files: number }[];
 }
@@ -43,7 +47,10 @@ export function measureOutput(dist = DIST): OutputFigures {
     pages: 0,
     pagefindBytes: 0,
     pagefindFiles: 0,
+    registryPage: '',
     registryPageBytes: 0,
+    registryPagesOver: 0,
+    registryPages: 0,
     largest: [],
   };
   const top = new Map<string, { bytes: number; files: number }>();
@@ -59,13 +66,20 @@ export function measureOutput(dist = DIST): OutputFigures {
       figures.pagefindBytes += size;
       figures.pagefindFiles++;
     }
-    if (name === REGISTRY_PAGE.split('/').join(sep)) figures.registryPageBytes = size;
     const first = name.includes(sep) ? `${name.split(sep)[0]!}/` : name;
     const sum = top.get(first) ?? { bytes: 0, files: 0 };
     sum.bytes += size;
     sum.files++;
     top.set(first, sum);
   }
+  const registry = bySize(
+    builtPorts(dist).registryOnly.map((port) => `/ports/${port}/`),
+    dist,
+  );
+  figures.registryPage = registry[0]?.path ?? '';
+  figures.registryPageBytes = registry[0]?.bytes ?? 0;
+  figures.registryPages = registry.length;
+  figures.registryPagesOver = registry.filter((page) => page.bytes > BUDGET.registryPageBytes).length;
   figures.largest = [...top]
     .map(([path, sum]) => ({ path, ...sum }))
     .sort((a, b) => b.bytes - a.bytes)
@@ -98,15 +112,16 @@ export function buildBudget(dist = DIST): BudgetResult {
     );
   }
   if (figures.registryPageBytes === 0) {
-    problems.push(`${REGISTRY_PAGE} is missing from the build`);
+    problems.push('the build has no registry-only port page');
   } else if (figures.registryPageBytes > BUDGET.registryPageBytes) {
     problems.push(
-      `${REGISTRY_PAGE} is ${figures.registryPageBytes.toLocaleString('en')} bytes of HTML, over the ${BUDGET.registryPageBytes.toLocaleString('en')} budget`,
+      `${figures.registryPage} is ${figures.registryPageBytes.toLocaleString('en')} bytes of HTML, over the ${BUDGET.registryPageBytes.toLocaleString('en')} budget ` +
+        `(${figures.registryPagesOver.toLocaleString('en')} of ${figures.registryPages.toLocaleString('en')} registry pages are over it)`,
     );
   }
   const summary =
     `${figures.files.toLocaleString('en')} files (≤ ${BUDGET.files.toLocaleString('en')}), ` +
     `${mb(figures.bytes)} MB (≤ ${mb(BUDGET.bytes)}), ` +
-    `registry page ${figures.registryPageBytes.toLocaleString('en')} B (≤ ${BUDGET.registryPageBytes.toLocaleString('en')})`;
+    `largest registry page ${figures.registryPage} ${figures.registryPageBytes.toLocaleString('en')} B (≤ ${BUDGET.registryPageBytes.toLocaleString('en')})`;
   return { figures, summary, problems };
 }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { openStore } from '../../src/lib/feedback/store.ts';
+import { openStore } from '../../src/lib/feedback/open.ts';
 import { postgresUnavailable, startPostgres } from '../support/postgres.ts';
 import { ROOT } from '../support/server.ts';
 
@@ -48,8 +48,12 @@ const seedColumns = (stamp: string) => `(h % ${PORTS}) AS port,
     AS comment,
   CASE WHEN h % 10 = 0 THEN '["out-of-date"]' ELSE '[]' END AS reasons,
   ${stamp} AS created_at,
-  ${stamp} AS updated_at`;
-const INSERT = `INSERT INTO votes (port, voter, day, network, locale, rating, comment, reasons, created_at, updated_at)`;
+  ${stamp} AS updated_at,
+  CASE WHEN h % 10 = 0 THEN CASE WHEN h % 7 < 4 THEN 'helpful' WHEN h % 7 < 6 THEN 'somewhat' ELSE 'not-helpful' END
+    END AS comment_rating,
+  CASE WHEN h % 10 = 0 THEN ${stamp} END AS commented_at`;
+const INSERT = `INSERT INTO votes (port, voter, day, network, locale, rating, comment, reasons, created_at, updated_at,
+  comment_rating, commented_at)`;
 
 /** Knuth's multiplicative hash, kept below 2^31 so neither database overflows. */
 const HASH = (i: string) => `((${i} * 2654435761) % 2147483647)`;

@@ -25,6 +25,8 @@ const PAGES = [
   { name: 'range', path: '/ports/range/3000-3999/' },
   { name: 'dormant list', path: '/ports/dormant/' },
   { name: 'search', path: '/search/' },
+  { name: 'registry changes', path: '/changes/' },
+  { name: 'registry changes of a month', path: '/changes/2017/05/' },
   { name: 'not found', path: '/ports/5938/', status: 404 },
 ] as const;
 

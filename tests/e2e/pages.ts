@@ -57,6 +57,24 @@ export const PAGE_TYPES: readonly PageType[] = [
   },
   { name: 'search', path: '/search/', heading: /^Search$/, shows: ['Full-text search needs JavaScript'] },
   {
+    name: 'registry changes',
+    path: '/changes/',
+    heading: /^Registry changes$/,
+    shows: ['Month by month', 'What the dates mean', 'Renamed or reassigned'],
+  },
+  {
+    name: 'registry changes of a month',
+    path: '/changes/2017/05/',
+    heading: /^Registry changes, May 2017$/,
+    shows: ['ni-ftp removed', 'visicron-vs reassigned as trueconf'],
+  },
+  {
+    name: 'a port that lost its service',
+    path: '/ports/47/',
+    heading: /^Port 47: formerly ni-ftp$/,
+    shows: ['Registry history', 'Likely dormant', 'IANA withdrew its assignment'],
+  },
+  {
     name: 'not found',
     path: '/no-such-page/',
     heading: /^Page not found$/,

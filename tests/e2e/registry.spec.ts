@@ -107,7 +107,9 @@ test.describe('registry pages', () => {
         .evaluateAll((times) => times.map((time) => time.getAttribute('datetime') ?? ''));
     await page.goto('/ports/dormant/');
     const oldest = await dates();
-    expect(oldest).toHaveLength(100);
+    // Numbers that lost their service have no registration date of their own, so they open the list.
+    await expect(page.getByRole('table').locator('tbody tr')).toHaveCount(100);
+    expect(oldest.length).toBeGreaterThan(50);
     expect(oldest, 'oldest first').toEqual([...oldest].sort());
     const pages = page.getByRole('navigation', { name: 'Pages' });
     await expect(pages.getByRole('link', { name: '1', exact: true })).toHaveAttribute('aria-current', 'page');
@@ -154,9 +156,13 @@ test.describe('registry pages', () => {
     };
     expect(article.article).toMatchObject({ title: 'MUST Backplane', status: 'dormant' });
     expect(article.dormancy.verdict).toBe('likely-dormant');
-    const all = (await (await request.get('/ports.json')).json()) as { count: number; ports: { port: number }[] };
-    expect(all.count).toBe(6350);
-    expect(all.ports).toHaveLength(6350);
+    const all = (await (await request.get('/ports.json')).json()) as {
+      count: number;
+      ports: { port: number; registry: { status: string; service?: string }[] }[];
+    };
+    expect(all.ports).toHaveLength(all.count);
+    // The 6,350 numbers a row assigns, and those the registry's history saw lose their service (tests/e2e/history.spec.ts).
+    expect(all.ports.filter((p) => p.registry.some((r) => r.status === 'assigned' || r.service))).toHaveLength(6350);
     expect(all.ports.some((p) => p.port === 3521)).toBe(true);
   });
 });

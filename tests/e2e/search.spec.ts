@@ -33,10 +33,22 @@ const portHref = (locale: Locale, port: number) =>
 /** Whether the build has a page for the port (numbers IANA withdrew get one with the registry's history). */
 const hasPage = (port: number) => existsSync(join(DIST, 'ports', String(port), 'index.html'));
 
+/** A port object of the built /ports.json, as far as these tests read it. */
+interface BuiltPort {
+  port: number;
+  article?: unknown;
+  registry: { service?: string }[];
+  dormancy: { verdict: string };
+  uses?: { name: string; kind: string }[];
+}
+let built: BuiltPort[] | undefined;
+/** Every page of the build, from dist/ports.json: the tests take their fixture ports from it. */
+const builtPorts = (): BuiltPort[] =>
+  (built ??= (JSON.parse(readFileSync(join(DIST, 'ports.json'), 'utf8')) as { ports: BuiltPort[] }).ports);
+
 /** The first number from `from` up that has no page in the build (the known uses give some dynamic ports one). */
 function withoutPage(from: number): number {
-  const { ports } = JSON.parse(readFileSync(join(DIST, 'ports.json'), 'utf8')) as { ports: { port: number }[] };
-  const pages = new Set(ports.map((entry) => entry.port));
+  const pages = new Set(builtPorts().map((entry) => entry.port));
   let n = from;
   while (pages.has(n)) n++;
   return n;
@@ -44,9 +56,7 @@ function withoutPage(from: number): number {
 
 /** A page without an article whose verdict is `verdict` and whose service name is its own and a plain word. */
 function registryPage(verdict: string): { port: number; service: string } {
-  const { ports } = JSON.parse(readFileSync(join(DIST, 'ports.json'), 'utf8')) as {
-    ports: { port: number; article?: unknown; registry: { service?: string }[]; dormancy: { verdict: string } }[];
-  };
+  const ports = builtPorts();
   const count = new Map<string, number>();
   for (const entry of ports) {
     for (const service of new Set(entry.registry.flatMap((row) => row.service ?? []))) {
@@ -61,6 +71,12 @@ function registryPage(verdict: string): { port: number; service: string } {
   }
   throw new Error(`no registry page with the verdict ${verdict}`);
 }
+
+/** Every port the build says a current use named Netrek runs on (the game's servers, the metaserver). */
+const netrekPorts = (): number[] =>
+  builtPorts()
+    .filter((entry) => entry.uses?.some((use) => use.kind !== 'historic' && /^netrek\b/i.test(use.name)))
+    .map((entry) => entry.port);
 
 /** Waits until the header list holds the full-text results too. */
 const settled = (page: Page) => expect(page.locator('site-search [role="listbox"]:not([aria-busy])')).toBeAttached();
@@ -91,7 +107,7 @@ const NAMED: readonly (readonly [query: string, port: number, also?: readonly nu
   ['vnc', 5900],
   ['x11', 6000],
   ['winrm', 5985, [5986]],
-  ['netrek', 2592, [3520, 3521, 3522, 2593]],
+  ['netrek', 2592, netrekPorts()],
   ['must backplane', 3515],
   ['kwbot', 3521],
   ['ssh 22', 22],

@@ -6,10 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, truncateSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, describe, test } from 'node:test';
 import { startServer, waitFor, type RunningServer } from '../support/server.ts';
 import { readVotes } from '../support/votes.ts';
@@ -20,6 +21,7 @@ after(() => {
 });
 
 interface Tally {
+  /** Each acknowledged vote, with the time its request was sent. */
   acknowledged: Map<string, number>;
   refused: number;
   failed: number;
@@ -29,14 +31,16 @@ interface Tally {
  * Keeps `concurrency` readers voting until `stop()`: each vote from its own network (X-Forwarded-For, trusted
  * from loopback) and with a comment that names it, so it can be found in the store afterwards.
  */
-function load(server: RunningServer, label: string, concurrency = 16) {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+function load(server: RunningServer, label: string, concurrency = 16, { keepAlive = true } = {}) {
+  // Without keep-alive every vote is a new connection, which the kernel may hand to any worker, a new one too.
+  const agent = new Agent({ keepAlive, maxSockets: concurrency });
   const tally: Tally = { acknowledged: new Map(), refused: 0, failed: 0 };
   let n = 0;
   let running = true;
   const one = () =>
     new Promise<void>((done) => {
       const id = `${label}-${n++}`;
+      const sent = Date.now();
       const body = JSON.stringify({ port: n % 65536, rating: 'helpful', comment: id });
       const req = request(
         `${server.origin}/api/feedback`,
@@ -52,7 +56,7 @@ function load(server: RunningServer, label: string, concurrency = 16) {
         (res) => {
           res.resume();
           res.on('end', () => {
-            if (res.statusCode === 200) tally.acknowledged.set(id, Date.now());
+            if (res.statusCode === 200) tally.acknowledged.set(id, sent);
             else tally.refused++;
             done();
           });
@@ -89,11 +93,37 @@ function missing(tally: Tally, file: string, after = 0): string[] {
   return [...tally.acknowledged].filter(([id, at]) => at > after && !stored.has(id)).map(([id]) => id);
 }
 
+function integrity(file: string): string {
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    return (db.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check;
+  } finally {
+    db.close();
+  }
+}
+
 function report(name: string, tally: Tally, lost: number): void {
   console.log(
     `${name}: ${tally.acknowledged.size} acknowledged, ${tally.acknowledged.size - lost} found in the store, ` +
       `${lost} lost; ${tally.refused} refused, ${tally.failed} cut off`,
   );
+}
+
+/** Kills the supervisor and every worker at once (SIGKILL), as a crash of the machine's processes would. */
+async function crash(server: RunningServer): Promise<void> {
+  const pids = [await server.supervisor(), ...(await server.workers())].filter((pid) => pid !== undefined);
+  for (const pid of pids) process.kill(pid, 'SIGKILL');
+  await waitFor(() => pids.every(ended), 'the crashed processes to end');
+}
+
+/** Gone, or a zombie waiting for its parent to read its status. */
+function ended(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
 }
 
 const ENV = { TRUST_PROXY: 'loopback', FEEDBACK_RATE_LIMIT: '1000000' };
@@ -147,12 +177,89 @@ describe('the fault run', () => {
     await server.stop();
     const again = await startServer(env);
     await again.stop();
-    // Votes committed just before the deletion may be answered just after it; they went with the file.
-    const lost = missing(tally, file, deleted + 100);
+    // Votes sent before the deletion may have been committed before it, and went with the file; one sent after it
+    // cannot have been.
+    const lost = missing(tally, file, deleted);
     report('delete the store', tally, lost.length);
     assert.ok(tally.refused > 0, 'some votes were refused while the store was gone');
     assert.deepEqual(lost, []);
   });
+
+  test('truncating the store under load acknowledges no vote afterwards, says why in the log, and keeps the pages up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dormant-ports-faults-'));
+    dirs.push(dir);
+    const file = join(dir, 'feedback.db');
+    const env = { ...ENV, FEEDBACK_DB_URL: `file:${file}`, FEEDBACK_KEY_FILE: join(dir, 'key') };
+    const server = await startServer(env);
+    try {
+      const run = load(server, 'truncate');
+      await pause(800);
+      truncateSync(file, 0);
+      const truncated = Date.now();
+      await pause(1500);
+      const page = await fetch(`${server.origin}/`);
+      const tally = await run.stop();
+      // A vote sent before the truncation may have been committed before it; one sent after it cannot have been.
+      const after = [...tally.acknowledged.values()].filter((sent) => sent > truncated).length;
+      console.log(
+        `truncate the store: ${tally.acknowledged.size} acknowledged, ${after} of them after the truncation; ` +
+          `${tally.refused} refused`,
+      );
+      assert.equal(page.status, 200);
+      assert.ok(tally.refused > 0, 'votes are refused once the store is truncated');
+      assert.equal(after, 0, 'votes acknowledged into a store made anew in the truncated file');
+      assert.match(server.output(), /feedback: .*feedback\.db.* (was truncated|is empty)/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  /**
+   * SQLite's side files: the write-ahead log holds every vote not yet copied into the main file, and the shared
+   * index says where in it each page is. Each is deleted under load; a worker is then killed, so a fresh one opens
+   * the store while the others still hold the deleted file, and finally every process is killed at once, as a
+   * crash would, before a last server reads what was kept.
+   */
+  for (const side of ['-shm', '-wal', '-wal and -shm'] as const) {
+    test(`deleting ${side} under load, then a worker and a crash, loses no acknowledged vote`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'dormant-ports-faults-'));
+      dirs.push(dir);
+      const file = join(dir, 'feedback.db');
+      const env = { ...ENV, FEEDBACK_DB_URL: `file:${file}`, FEEDBACK_KEY_FILE: join(dir, 'key') };
+      const server = await startServer(env);
+      let tally: Tally;
+      let acknowledgedAfter = 0;
+      try {
+        const run = load(server, `side${side.replace(/\W+/g, '')}`, 16, { keepAlive: false });
+        await pause(800);
+        for (const suffix of side.split(' and ')) rmSync(`${file}${suffix}`);
+        await pause(800);
+        const [worker] = await server.workers();
+        process.kill(worker!, 'SIGKILL');
+        await pause(1500);
+        const before = run.tally.acknowledged.size;
+        await pause(1000);
+        acknowledgedAfter = run.tally.acknowledged.size - before;
+        await crash(server);
+        tally = await run.stop();
+      } finally {
+        await server.stop();
+      }
+      const again = await startServer(env);
+      await again.stop();
+      try {
+        const lost = missing(tally, file);
+        report(`delete ${side}, kill a worker, crash`, tally, lost.length);
+        assert.ok(tally.acknowledged.size > 200, `only ${tally.acknowledged.size} votes acknowledged`);
+        assert.ok(acknowledgedAfter > 0, 'votes are acknowledged again once the store has recovered');
+        assert.deepEqual(lost, []);
+        assert.equal(integrity(file), 'ok');
+      } catch (error) {
+        console.log(server.output());
+        throw error;
+      }
+    });
+  }
 
   test('a full disk, then a read-only one, gets 503s, recovers without a restart, and loses no acknowledged vote', async (t) => {
     if (process.getuid?.() !== 0) {

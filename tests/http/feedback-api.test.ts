@@ -3,10 +3,13 @@
  * checked by reading that file back.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
+import { unwrapDayKey, wrappingKey } from '../../src/lib/feedback/identity.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { cookieOf, readVotes, send, vote } from '../support/votes.ts';
 
@@ -69,6 +72,29 @@ describe('POST /api/feedback', () => {
     assert.equal(answer.status, 303);
     assert.equal(answer.headers.location, '/fa/ports/3521/?voted=not-helpful#voted-not-helpful');
     assert.ok(readVotes(dbFile()).some((v) => v.port === 3521 && v.rating === 'not-helpful' && v.locale === 'fa'));
+  });
+
+  test('answers a refused form post from a browser with a page in the reader’s language, linking back', async () => {
+    const from = '127.0.4.4';
+    for (let i = 0; i < 3; i++) assert.equal((await vote(server.origin, { port: 3999 }, { from })).status, 200);
+    const answer = await send(server.origin, {
+      method: 'POST',
+      path: '/api/feedback',
+      from,
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Origin: server.origin,
+        Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+      },
+      body: 'port=3999&rating=not-helpful&locale=fa&comment=&website=',
+    });
+    assert.equal(answer.status, 429);
+    assert.equal(answer.headers['content-type'], 'text/html; charset=utf-8');
+    assert.match(answer.body, /<html lang="fa" dir="rtl">/);
+    assert.ok(answer.body.includes('<a href="/fa/ports/3999/#feedback">بازگشت به درگاه 3999</a>'));
+    // Still the API's policy: a page that runs nothing and loads nothing.
+    assert.equal(answer.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'");
+    assert.equal(readVotes(dbFile()).filter((v) => v.port === 3999).length, 3);
   });
 
   test('accepts a vote on any port number, since every number has a page', async () => {
@@ -173,6 +199,9 @@ describe('the feedback store across servers', () => {
     const limited = await startServer({ FEEDBACK_RATE_LIMIT: '3' });
     const file = limited.env['FEEDBACK_DB_URL']!.replace(/^file:/, '');
     try {
+      // The limit counts votes per clock minute: start early in one, so all four fall in it on a busy machine too.
+      const into = Date.now() % 60_000;
+      if (into > 40_000) await new Promise((resolve) => setTimeout(resolve, 60_500 - into));
       const statuses: number[] = [];
       for (let i = 0; i < 3; i++) statuses.push((await vote(limited.origin, { port: 3000 + i })).status);
       assert.deepEqual(statuses, [200, 200, 200]);
@@ -201,6 +230,86 @@ describe('the feedback store across servers', () => {
       assert.equal(broken.process.exitCode, null);
     } finally {
       await broken.stop();
+    }
+  });
+});
+
+describe('the cap on one network’s votes', () => {
+  test('counts an IPv6 /56 and /48 as one network each, not as 256 or 65,536 /64s', async () => {
+    const own = await startServer({ TRUST_PROXY: 'loopback', FEEDBACK_RATE_LIMIT: '1000' });
+    const counted = async (port: number, addresses: string[]) => {
+      let stored = 0;
+      for (const address of addresses) {
+        const answer = await vote(own.origin, { port }, { headers: { 'X-Forwarded-For': address } });
+        if (answer.status === 200) stored++;
+        else assert.equal(answer.status, 429);
+      }
+      return stored;
+    };
+    try {
+      const per56 = await counted(
+        4300,
+        Array.from({ length: 64 }, (_, i) => `2001:db8:56:${(0x5600 + i).toString(16)}::1`),
+      );
+      const per48 = await counted(
+        4301,
+        Array.from({ length: 64 }, (_, i) => `2001:db8:48:${(i << 8).toString(16)}::1`),
+      );
+      console.log(`counted votes on one page: ${per56} from 64 /64s of one /56, ${per48} from 64 /56s of one /48`);
+      assert.equal(per56, 6);
+      assert.equal(per48, 12);
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
+describe('privacy with the default key file', () => {
+  test('a copy of the store’s folder ties none of 7 votes to its address; the key kept elsewhere ties all 7', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'dormant-ports-data-'));
+    const state = mkdtempSync(join(tmpdir(), 'dormant-ports-state-'));
+    // FEEDBACK_KEY_FILE unset: the server chooses where its key goes.
+    const own = await startServer({
+      FEEDBACK_DB_URL: `file:${join(data, 'feedback.db')}`,
+      FEEDBACK_KEY_FILE: '',
+      XDG_STATE_HOME: state,
+    });
+    const addresses = Array.from({ length: 7 }, (_, i) => `127.0.9.${i + 1}`);
+    try {
+      for (const [i, from] of addresses.entries())
+        assert.equal((await vote(own.origin, { port: 4200 + i }, { from })).status, 200);
+      // A snapshot of the folder, as a backup tool takes it: every file, the log too.
+      const copy = mkdtempSync(join(tmpdir(), 'dormant-ports-copy-'));
+      cpSync(data, copy, { recursive: true });
+      const day = new Date().toISOString().slice(0, 10);
+      const traced = (key: Buffer) => {
+        const db = new DatabaseSync(join(copy, 'feedback.db'), { readOnly: true });
+        try {
+          const { wrapped } = db.prepare('SELECT wrapped FROM day_keys WHERE day = ?').get(day) as { wrapped: string };
+          const dayKey = unwrapDayKey(wrappingKey(key), day, wrapped);
+          const networks = new Set(readVotes(join(copy, 'feedback.db')).map((v) => v.network));
+          return addresses.filter((a) =>
+            networks.has(createHmac('sha256', dayKey).update(`network\0${a}`).digest('base64url')),
+          ).length;
+        } catch {
+          return 0;
+        } finally {
+          db.close();
+        }
+      };
+      // Anything in the copy that could be a key: every file's bytes, as hex text or raw.
+      const candidates = readdirSync(copy).flatMap((name) => {
+        const bytes = readFileSync(join(copy, name));
+        return [Buffer.from(bytes.toString('utf8').trim(), 'hex'), bytes].filter((key) => key.length >= 32);
+      });
+      assert.equal(Math.max(0, ...candidates.map(traced)), 0);
+      const keyFile = join(state, 'dormant-ports', 'feedback.key');
+      assert.equal(traced(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex')), 7);
+      rmSync(copy, { recursive: true, force: true });
+    } finally {
+      await own.stop();
+      rmSync(data, { recursive: true, force: true });
+      rmSync(state, { recursive: true, force: true });
     }
   });
 });

@@ -1,7 +1,9 @@
 /**
  * A few thousand random requests — methods, targets, header shapes and bodies a browser would never send — over
- * raw sockets to the production server. No process may exit, and the site must answer normally afterwards.
- * The seed is printed, and FUZZ_SEED repeats a run.
+ * raw sockets to the production server, each ended one of the ways a client can end a connection: a clean close,
+ * a half-close (its side shut, the answer still read), or a TCP reset (SO_LINGER 0) at once or a moment later.
+ * Then every method meets every ending on every path the HTTP parser refuses by. No process may exit, and the
+ * site must answer normally afterwards. The seed is printed, and FUZZ_SEED repeats a run.
  */
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -137,7 +139,23 @@ function fuzzCase(): string {
   return `${lines.join('\r\n')}\r\n\r\n${pick(BODIES)}`;
 }
 
-function fire(port: number, bytes: string): Promise<void> {
+/** How a client leaves: `close` and `half-close` read the answer, `reset` and `reset-later` do not wait for it. */
+const ENDINGS = ['close', 'half-close', 'reset', 'reset-later'] as const;
+type Ending = (typeof ENDINGS)[number];
+
+/** Requests the HTTP parser refuses, each by another error path, and one it takes, for every method. */
+const PARSER_ERRORS = [
+  (method: string) => `${method} / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n`,
+  (method: string) => `${method} / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n`,
+  (method: string) => `${method} / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n`,
+  (method: string) => `${method} / HTTP/1.1\r\nHost: 127.0.0.1\r\nX: ${'v'.repeat(20_000)}\r\n\r\n`,
+  (method: string) => `${method} / HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n`,
+  (method: string) => `${method} /\u0000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+  (method: string) => `${method} /api/feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 40\r\n\r\n{"port":`,
+  (method: string) => `${method} 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n`,
+];
+
+function fire(port: number, bytes: string, ending: Ending = 'close'): Promise<void> {
   return new Promise((done) => {
     const socket = connect(port, '127.0.0.1');
     socket.setTimeout(3000, () => socket.destroy());
@@ -146,7 +164,11 @@ function fire(port: number, bytes: string): Promise<void> {
       done();
     });
     socket.resume();
-    socket.end(Buffer.from(bytes, 'latin1'));
+    const data = Buffer.from(bytes, 'latin1');
+    if (ending === 'close') socket.end(data);
+    else if (ending === 'half-close') socket.write(data, () => socket.end());
+    else if (ending === 'reset') socket.write(data, () => socket.resetAndDestroy());
+    else socket.write(data, () => setTimeout(() => socket.resetAndDestroy(), Math.floor(next() * 20)));
   });
 }
 
@@ -164,7 +186,17 @@ test(`${REQUESTS} random requests crash no process and leave the site answering 
   const workers = await server.workers();
   const cases = Array.from({ length: REQUESTS }, fuzzCase);
   // 16 at a time, like a small crowd.
-  for (let i = 0; i < cases.length; i += 16) await Promise.all(cases.slice(i, i + 16).map((c) => fire(server.port, c)));
+  for (let i = 0; i < cases.length; i += 16) {
+    await Promise.all(cases.slice(i, i + 16).map((c) => fire(server.port, c, pick(ENDINGS))));
+  }
+  const sweep = METHODS.flatMap((method) =>
+    PARSER_ERRORS.flatMap((request) => ENDINGS.map((ending) => [request(method), ending] as const)),
+  );
+  for (let i = 0; i < sweep.length; i += 16) {
+    await Promise.all(sweep.slice(i, i + 16).map(([bytes, ending]) => fire(server.port, bytes, ending)));
+  }
+  // A worker that died of the last cases needs a moment to be noticed.
+  await new Promise((r) => setTimeout(r, 500));
   assert.equal(await server.supervisor(), supervisor);
   assert.deepEqual(await server.workers(), workers, 'no worker exited');
   assert.equal((await send(server.origin, { path: '/ports/3515/' })).status, 200);

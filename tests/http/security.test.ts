@@ -3,9 +3,10 @@
  * (issue 12), each against the real server and a real database file.
  */
 import assert from 'node:assert/strict';
-import { createHmac, createHash, hkdfSync } from 'node:crypto';
+import { createHmac, createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { freePort, isRunning, ROOT, startServer, waitFor, type RunningServer } from '../support/server.ts';
 import { cookieOf, readVotes, send, vote } from '../support/votes.ts';
+import { unwrapDayKey, wrappingKey } from '../../src/lib/feedback/identity.ts';
 
 let server: RunningServer;
 const dbFile = (s: RunningServer = server) => s.env['FEEDBACK_DB_URL']!.replace(/^file:/, '');
@@ -103,7 +105,7 @@ describe('no request can crash a process', () => {
     // A broken chunked body is refused by Node's HTTP parser itself, before any route sees it.
     const answer = await raw(
       server.origin,
-      'POST /api/feedback HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n',
+      'POST /api/feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n',
     );
     assert.match(answer, /^HTTP\/1\.1 400 /);
     assert.equal((await send(server.origin, { path: '/' })).status, 200);
@@ -212,9 +214,13 @@ describe('privacy by construction', () => {
     }
     assert.equal(found, 0);
 
-    // The control: with the key file, which is not in the database, the same search finds the address at once.
+    // The control: with the key file, which is not in the database, the day's key in the copy opens, and the same
+    // search finds the address at once.
     const key = Buffer.from(readFileSync(server.env['FEEDBACK_KEY_FILE']!, 'utf8').trim(), 'hex');
-    const dayKey = Buffer.from(hkdfSync('sha256', key, 'dormant-ports feedback', `day ${day}`, 32));
+    const copied = new DatabaseSync(copy, { readOnly: true });
+    const { wrapped } = copied.prepare('SELECT wrapped FROM day_keys WHERE day = ?').get(day) as { wrapped: string };
+    copied.close();
+    const dayKey = unwrapDayKey(wrappingKey(key), day, wrapped);
     const hash = createHmac('sha256', dayKey).update(`network\0${address}`).digest('base64url');
     assert.equal(hash, stored.network);
     const bytes = readFileSync(copy);
@@ -664,6 +670,23 @@ describe('no single process whose death takes the site down', () => {
   });
 });
 
+/** Connections the server on `port` holds open with `client`, from the kernel's table (IPv4, Linux). */
+function established(port: number, client: string): number {
+  const hex = (address: string) =>
+    address
+      .split('.')
+      .map((byte) => Number(byte).toString(16).padStart(2, '0').toUpperCase())
+      .reverse()
+      .join('');
+  const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, from, to, state]) => from?.endsWith(local) && to?.startsWith(`${hex(client)}:`) && state === '01')
+    .length;
+}
+
 /** Server processes started for `port`, found by the environment they were started with. */
 function serversOn(port: number): number[] {
   return readdirSync('/proc')
@@ -713,6 +736,189 @@ describe('behind a reverse proxy', () => {
       assert.equal(accepted, 3);
     } finally {
       await direct.stop();
+    }
+  });
+});
+
+describe('round 3 of the red team (issue 21) and the untested defaults (issue 20)', () => {
+  test('with TRUST_PROXY unset, X-Forwarded-For is ignored: a client cannot make itself new networks', async () => {
+    const statuses = [];
+    for (let n = 1; n <= 5; n++) {
+      const headers = { 'X-Forwarded-For': `203.0.113.${n}` };
+      statuses.push((await vote(server.origin, { port: 3810 }, { from: '127.0.5.1', headers })).status);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+  });
+
+  test('a trusted proxy’s X-Forwarded-For that is not an address is refused with 400 JSON, and counts nothing', async () => {
+    const proxied = await startServer({ TRUST_PROXY: 'loopback' });
+    try {
+      for (const forwarded of ['not-an-ip-1', 'not-an-ip-2', '203.0.113.5:1234', '[2001:db8::1]', '203.0.113.7, x']) {
+        const answer = await vote(proxied.origin, { port: 3811 }, { headers: { 'X-Forwarded-For': forwarded } });
+        assert.equal(answer.status, 400, forwarded);
+        assert.match((JSON.parse(answer.body) as { error: string }).error, /X-Forwarded-For/);
+      }
+      assert.equal(readVotes(dbFile(proxied)).length, 0);
+      const good = await vote(proxied.origin, { port: 3811 }, { headers: { 'X-Forwarded-For': 'x, 203.0.113.8' } });
+      assert.equal(good.status, 200);
+    } finally {
+      await proxied.stop();
+    }
+  });
+
+  test('a request for a host this server does not serve gets 421 JSON, pages and API alike', async () => {
+    for (const host of ['evil.example', `evil.example:${server.port}`, 'rebind.127.0.0.1.nip.io']) {
+      const page = await send(server.origin, { path: '/', headers: { Host: host } });
+      assert.equal(page.status, 421, host);
+      assert.match((JSON.parse(page.body) as { error: string }).error, /does not answer for the host/);
+      const posted = await vote(server.origin, { port: 3812 }, { headers: { Host: host } });
+      assert.equal(posted.status, 421, host);
+    }
+    assert.equal(readVotes(dbFile()).filter((v) => v.port === 3812).length, 0);
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `LOCALHOST`, `[::1]:${server.port}`]) {
+      assert.equal((await send(server.origin, { path: '/', headers: { Host: host } })).status, 200, host);
+    }
+  });
+
+  test('the hosts are SITE_URL’s, FEEDBACK_ORIGINS’ and SERVE_HOSTS’, or any with SERVE_HOSTS=*', async () => {
+    const named = await startServer({
+      SITE_URL: 'https://dormantports.example',
+      FEEDBACK_ORIGINS: 'https://copy.example:8443',
+      SERVE_HOSTS: 'www.dormantports.example',
+    });
+    const any = await startServer({ SERVE_HOSTS: '*' });
+    try {
+      for (const host of ['dormantports.example', 'copy.example', 'www.dormantports.example', '127.0.0.1']) {
+        assert.equal((await send(named.origin, { path: '/', headers: { Host: host } })).status, 200, host);
+      }
+      assert.equal((await send(named.origin, { path: '/', headers: { Host: 'evil.example' } })).status, 421);
+      assert.equal((await send(any.origin, { path: '/', headers: { Host: 'evil.example' } })).status, 200);
+    } finally {
+      await Promise.all([named.stop(), any.stop()]);
+    }
+  });
+
+  test('a post without Origin whose Referer is another site’s page is refused, one from the site’s own is not', async () => {
+    const post = (referer: string) =>
+      send(server.origin, {
+        method: 'POST',
+        path: '/api/feedback',
+        from: '127.0.5.2',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Referer: referer },
+        body: 'port=3813&rating=helpful',
+      });
+    const refused = await post('https://evil.example/ports/3813/');
+    assert.equal(refused.status, 403);
+    assert.match((JSON.parse(refused.body) as { error: string }).error, /cross-site/);
+    assert.equal(readVotes(dbFile()).filter((v) => v.port === 3813).length, 0);
+    assert.equal((await post(`${server.origin}/ports/3813/`)).status, 303);
+  });
+
+  test('answers the HTTP parser gives, and CONNECT’s, carry the security headers and a JSON reason', async () => {
+    for (const [request, status] of [
+      ['GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', 400],
+      ['BREW / HTTP/1.1\r\nHost: x\r\n\r\n', 501],
+      [`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+      ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n', 405],
+    ] as const) {
+      const answer = await raw(server.origin, request);
+      assert.match(answer, new RegExp(`^HTTP/1\\.1 ${status} `), request.slice(0, 30));
+      for (const header of [
+        /^Strict-Transport-Security: /m,
+        /^X-Content-Type-Options: nosniff/m,
+        /default-src 'none'/,
+      ]) {
+        assert.match(answer, header, request.slice(0, 30));
+      }
+      assert.match(answer, /\r\n\r\n\{"error":"[^"]+"\}$/);
+    }
+  });
+
+  test('a keep-alive connection goes on cleanly after a body too large, then one that is not JSON', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (chunks: string[]) =>
+      new Promise<number>((done, fail) => {
+        const req = request(`${server.origin}/api/feedback`, {
+          method: 'POST',
+          agent,
+          headers: { 'Content-Type': 'application/json' },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          res.on('end', () => {
+            done(res.statusCode ?? 0);
+          });
+        });
+        req.on('error', fail);
+        // Chunked, as a client streaming its body sends it: the server cannot tell the size beforehand.
+        for (const chunk of chunks) req.write(chunk);
+        req.end();
+      });
+    try {
+      assert.equal(await post(Array.from({ length: 20 }, () => 'x'.repeat(10_000))), 413);
+      assert.equal(await post(['{"port":']), 400);
+      for (let i = 0; i < 3; i++) assert.equal((await send(server.origin, { path: '/' })).status, 200);
+      const page = await new Promise<number>((done, fail) => {
+        request(`${server.origin}/`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            done(res.statusCode ?? 0);
+          });
+        })
+          .on('error', fail)
+          .end();
+      });
+      assert.equal(page, 200);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  test('CONNECT followed by a TCP reset, again and again, takes no worker down', async () => {
+    const workers = await server.workers();
+    const url = new URL(server.origin);
+    for (let i = 0; i < 40; i++) {
+      await new Promise<void>((done) => {
+        const socket = connect(Number(url.port), url.hostname, () => {
+          socket.write('CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n');
+          setTimeout(() => socket.resetAndDestroy(), i % 4);
+        });
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          done();
+        });
+      });
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(await server.workers(), workers);
+    assert.equal((await send(server.origin, { path: '/' })).status, 200);
+  });
+
+  test('400 clients that never read their answer lock nobody else out, and are closed once idle', async () => {
+    const own = await startServer({ SERVE_MAX_CONNECTIONS: '100', SERVE_WORKERS: '2', SERVE_IDLE_TIMEOUT_MS: '2000' });
+    const readers: ReturnType<typeof connect>[] = [];
+    try {
+      for (let i = 0; i < 400; i++) {
+        const socket = connect({ port: own.port, host: '127.0.0.1', localAddress: '127.0.6.1' });
+        socket.on('error', () => undefined);
+        // The whole dataset, as it is: far more than the socket buffers take, and then never a byte read.
+        socket.write('GET /ports.json HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\n\r\n');
+        socket.pause();
+        readers.push(socket);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      const started = Date.now();
+      for (let i = 0; i < 10; i++) {
+        const answer = await send(own.origin, { path: '/search/', from: `127.0.6.${10 + i}` });
+        assert.equal(answer.status, 200);
+      }
+      assert.ok(Date.now() - started < 5000, `10 pages took ${Date.now() - started} ms`);
+      // Counted on the server's side: a reader that reads nothing would not notice its connection closing.
+      assert.ok(established(own.port, '127.0.6.1') <= 2 * 64, 'each worker holds at most its share of them');
+      await waitFor(() => established(own.port, '127.0.6.1') === 0, 'the server to drop every idle reader', 10_000);
+    } finally {
+      readers.forEach((socket) => socket.destroy());
+      await own.stop();
     }
   });
 });

@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { chownSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -15,8 +16,8 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { MIGRATIONS } from '../../src/lib/feedback/migrations.ts';
 import type { PageReport } from '../../src/lib/feedback/report.ts';
+import { openStore } from '../../src/lib/feedback/open.ts';
 import {
-  openStore,
   StoreUnavailableError,
   type Ballot,
   type FeedbackStore,
@@ -25,7 +26,7 @@ import {
 } from '../../src/lib/feedback/store.ts';
 import { postgresUnavailable, startPostgres, type PostgresCluster } from '../support/postgres.ts';
 import { requires } from '../support/requires.ts';
-import { freePort, ROOT } from '../support/server.ts';
+import { freePort, ROOT, waitFor } from '../support/server.ts';
 
 type Row = Record<string, unknown>;
 
@@ -315,6 +316,34 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         assert.equal(await store.count(), 6);
       });
 
+      test('caps an IPv6 /56 and /48 as well as each /64, also when they vote at once through two stores', async () => {
+        const db = await backend.fresh();
+        const stores = [await db.open(), await db.open()];
+        await Promise.all(stores.map((store) => store.ready()));
+        const limits = { ...LIMITS, perNetwork56: 4, perNetwork48: 6 };
+        // Twelve readers, each on a /64 of its own: three /56s of four /64s each, all in one /48.
+        const outcomes = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            stores[i % 2]!.cast(
+              ballot({ network: `n64-${i}`, network56: `n56-${i % 3}`, network48: 'n48', port: 3600 }),
+              limits,
+            ),
+          ),
+        );
+        assert.equal(outcomes.filter((o) => o.kind === 'stored').length, 6);
+        assert.ok(outcomes.filter((o) => o.kind === 'network-limit').every((o) => o.limit === 6 || o.limit === 4));
+        const per56 = await db.rows(
+          'SELECT network56, COUNT(*) AS n FROM votes WHERE port = 3600 GROUP BY network56 ORDER BY network56',
+        );
+        assert.ok(per56.every((row) => Number(row['n']) <= 4));
+        // Another /48, and an IPv4 network (no wider blocks), are not affected.
+        assert.equal(
+          (await stores[0]!.cast(ballot({ network56: 'other56', network48: 'other48', port: 3600 }), limits)).kind,
+          'stored',
+        );
+        assert.equal((await stores[1]!.cast(ballot({ port: 3600 }), limits)).kind, 'stored');
+      });
+
       test('holds when many readers of one network vote at once through two stores', async () => {
         const db = await backend.fresh();
         const stores = [await db.open(), await db.open()];
@@ -389,6 +418,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
             port: 22,
             votes: { 'not-helpful': 0, somewhat: 0, helpful: 1 },
             total: 1,
+            networks: 1,
             helpfulShare: 1,
             locales: { en: 1, fa: 0, bg: 0 },
             lastVote: minutes(AT, 4).toISOString(),
@@ -398,6 +428,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
             port: 3515,
             votes: { 'not-helpful': 1, somewhat: 1, helpful: 2 },
             total: 4,
+            networks: 4,
             helpfulShare: 0.5,
             locales: { en: 2, fa: 1, bg: 1 },
             lastVote: minutes(AT, 3).toISOString(),
@@ -423,6 +454,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
             port: 4000,
             votes: { 'not-helpful': 0, somewhat: 0, helpful: 6 },
             total: 6,
+            networks: 6,
             helpfulShare: 1,
             locales: { en: 6, fa: 0, bg: 0 },
             lastVote: minutes(AT, 15).toISOString(),
@@ -437,6 +469,72 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         ];
         assert.deepEqual(report, expected);
         assert.equal((await Array.fromAsync(store.report({ recentComments: 1 })))[2]?.recentComments.length, 1);
+      });
+
+      test('lists a comment under the answer and time it was written with, though the reader answered again since', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        const first = ballot({ port: 3700, rating: 'not-helpful', comment: 'The command failed.' });
+        await store.cast(first, LIMITS);
+        await store.cast({ ...first, rating: 'helpful', comment: undefined, at: minutes(AT, 5) }, LIMITS);
+        const [page] = await Array.fromAsync(store.report());
+        assert.deepEqual(page?.votes, { 'not-helpful': 0, somewhat: 0, helpful: 1 });
+        assert.deepEqual(
+          page.recentComments.map(({ rating, at, comment }) => ({ rating, at, comment })),
+          [{ rating: 'not-helpful', at: AT.toISOString(), comment: 'The command failed.' }],
+        );
+        // A new comment is listed under the answer it came with.
+        await store.cast({ ...first, rating: 'somewhat', comment: 'Better now.', at: minutes(AT, 9) }, LIMITS);
+        const [again] = await Array.fromAsync(store.report());
+        assert.deepEqual(
+          again?.recentComments.map(({ rating, at }) => ({ rating, at })),
+          [{ rating: 'somewhat', at: minutes(AT, 9).toISOString() }],
+        );
+      });
+
+      test('counts networks, keeps a window of days, sorts by problems and puts numbers without a page last', async () => {
+        const db = await backend.fresh();
+        const store = await db.open();
+        const day = (d: number, h = 12) => new Date(Date.UTC(2026, 10, d, h));
+        const votes: Partial<Ballot>[] = [
+          { port: 80, rating: 'helpful', network: 'a', at: day(1) },
+          { port: 80, rating: 'helpful', network: 'a', at: day(1, 13) },
+          { port: 80, rating: 'not-helpful', network: 'b', at: day(2), comment: 'Outdated.' },
+          { port: 443, rating: 'not-helpful', network: 'c', at: day(1), comment: 'Wrong service.' },
+          { port: 443, rating: 'not-helpful', network: 'c', at: day(1, 14) },
+          { port: 7, rating: 'not-helpful', network: 'e', at: day(2) },
+          { port: 7, rating: 'not-helpful', network: 'e', at: day(2, 13) },
+          { port: 7, rating: 'not-helpful', network: 'f', at: day(2, 14) },
+        ];
+        for (const fields of votes) await store.cast(ballot(fields), LIMITS);
+        const read = async (options: Parameters<FeedbackStore['report']>[0]) =>
+          (await Array.fromAsync(store.report({ batch: 1, ...options }))).map((p) => ({
+            port: p.port,
+            total: p.total,
+            networks: p.networks,
+            comments: p.recentComments.map((c) => c.comment),
+          }));
+        assert.deepEqual(await read({ sort: 'port' }), [
+          { port: 7, total: 3, networks: 2, comments: [] },
+          { port: 80, total: 3, networks: 2, comments: ['Outdated.'] },
+          { port: 443, total: 2, networks: 1, comments: ['Wrong service.'] },
+        ]);
+        assert.deepEqual(await read({ sort: 'problems', since: '2026-11-02', until: '2026-11-02' }), [
+          { port: 7, total: 3, networks: 2, comments: [] },
+          { port: 80, total: 1, networks: 1, comments: ['Outdated.'] },
+        ]);
+        assert.deepEqual(
+          (await read({ sort: 'problems', until: '2026-11-01', pages: new Set([80, 443]) })).map((p) => p.port),
+          [443, 80],
+        );
+        assert.deepEqual(
+          (await read({ sort: 'problems', pages: new Set([80, 443]) })).map((p) => p.port),
+          [443, 80, 7],
+        );
+        assert.deepEqual(
+          (await read({ sort: 'port', pages: new Set([80, 443]) })).map((p) => p.port),
+          [80, 443, 7],
+        );
       });
 
       test('npm run feedback:report -- --json reads the same database', async () => {
@@ -458,6 +556,28 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
             { port: 3521, total: 1 },
           ],
         );
+      });
+    });
+
+    describe('day keys', () => {
+      test('keep the first key offered for a day, delete earlier days’ keys, and give a day that is over none', async () => {
+        const db = await backend.fresh();
+        const [a, b] = [await db.open(), await db.open()];
+        assert.equal(await a.dayKey('2026-12-01', 'first'), 'first');
+        assert.equal(await b.dayKey('2026-12-01', 'second'), 'first');
+        assert.equal(await b.dayKey('2026-12-02', 'next'), 'next');
+        assert.deepEqual(await db.rows('SELECT day, wrapped FROM day_keys'), [{ day: '2026-12-02', wrapped: 'next' }]);
+        await assert.rejects(a.dayKey('2026-12-01', 'again'), /is over/);
+        assert.deepEqual(await db.rows('SELECT day FROM day_keys'), [{ day: '2026-12-02' }]);
+      });
+
+      test('agree when many processes ask for a new day at once', async () => {
+        const db = await backend.fresh();
+        const stores = [await db.open(), await db.open()];
+        const answers = await Promise.all(
+          Array.from({ length: 16 }, (_, i) => stores[i % 2]!.dayKey('2026-12-03', `candidate-${i}`)),
+        );
+        assert.equal(new Set(answers).size, 1);
       });
     });
 
@@ -612,6 +732,154 @@ describe('the PostgreSQL store over TLS', { skip: requires(postgresUnavailable()
     assert.equal((await castOne(url)).kind, 'stored');
   });
 });
+
+/**
+ * What SQLite deletes is overwritten (secure_delete), and the old page images in the write-ahead log go soon
+ * after: a replaced comment and a day's key once the day is over are in neither file a second or two later.
+ */
+describe('what the SQLite store deletes', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dormant-ports-scrub-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const inFiles = (file: string, text: string) =>
+    ['', '-wal'].filter((suffix) => {
+      try {
+        return readFileSync(`${file}${suffix}`).includes(text);
+      } catch {
+        return false;
+      }
+    });
+
+  test('a replaced comment is in neither the file nor its log once the log has been emptied', async () => {
+    const file = join(dir, 'comment.db');
+    const store = await openTracked(`file:${file}`);
+    const first = ballot({ comment: 'SECRET-FIRST-THOUGHT' });
+    await store.cast(first, LIMITS);
+    assert.deepEqual(inFiles(file, 'SECRET-FIRST-THOUGHT'), ['-wal']);
+    await store.cast({ ...first, comment: 'a second thought' }, LIMITS);
+    await waitFor(() => inFiles(file, 'SECRET-FIRST-THOUGHT').length === 0, 'the old comment to be overwritten', 5000);
+    assert.deepEqual(inFiles(file, 'a second thought').length > 0, true);
+  });
+
+  test('a day’s key is in neither the file nor its log once the next day has one', async () => {
+    const file = join(dir, 'keys.db');
+    const store = await openTracked(`file:${file}`);
+    const yesterday = `YESTERDAY-KEY-${randomUUID()}`;
+    await store.dayKey('2026-12-01', yesterday);
+    assert.ok(inFiles(file, yesterday).length > 0);
+    await store.dayKey('2026-12-02', `TODAY-KEY-${randomUUID()}`);
+    await waitFor(() => inFiles(file, yesterday).length === 0, 'yesterday’s key to be overwritten', 5000);
+  });
+});
+
+/**
+ * A SQLite store file that loses its contents (truncated, or an empty file put in its place) is not a new store:
+ * votes acknowledged into a fresh one would pass for the store's while every earlier vote is gone.
+ */
+describe('a truncated SQLite store', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dormant-ports-truncated-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('is refused on opening, and left as it is rather than made into a new store', async () => {
+    const file = join(dir, 'at-rest.db');
+    const first = await openTracked(`file:${file}`);
+    await first.cast(ballot(), LIMITS);
+    await first.close();
+    truncateSync(file, 0);
+    const store = await openTracked(`file:${file}`);
+    await assert.rejects(store.ready(), /is empty \(truncated/);
+    await assert.rejects(store.cast(ballot(), LIMITS), StoreUnavailableError);
+    assert.equal(statSync(file).size, 0);
+  });
+
+  test('is refused from the moment it is truncated while open, and the server is told why', async () => {
+    const file = join(dir, 'in-use.db');
+    const store = await openTracked(`file:${file}`);
+    for (let i = 0; i < 20; i++) await store.cast(ballot({ port: i }), LIMITS);
+    // What the votes above made of the main file once copied there, as a running server's file would be.
+    await (await openTracked(`file:${file}`)).count();
+    new DatabaseSync(file).exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    truncateSync(file, 0);
+    const refusals = await Promise.allSettled(Array.from({ length: 5 }, () => store.cast(ballot(), LIMITS)));
+    assert.deepEqual(
+      refusals.map((r) => r.status),
+      Array(5).fill('rejected'),
+    );
+    for (const r of refusals)
+      assert.match(String((r as PromiseRejectedResult).reason), /truncated|holds no feedback store/);
+    await assert.rejects(store.cast(ballot(), LIMITS), StoreUnavailableError);
+  });
+});
+
+/**
+ * What "durably stored" means for a vote on SQLite: the write-ahead log that holds it has been flushed to the
+ * disk (fsync or fdatasync) before the vote is acknowledged, so a power cut cannot take back an answer of 200.
+ * A child process casts votes a batch at a time and prints "ack N" as each one resolves; strace records, in
+ * order, its writes to the log, its flushes and those prints.
+ */
+describe('the SQLite store on disk', { skip: requires(straceUnavailable()) }, () => {
+  test('acknowledges a vote only after the log that holds it has been flushed to the disk', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dormant-ports-durable-'));
+    try {
+      const child = `
+        import { writeSync } from 'node:fs';
+        const { SqliteStore } = await import(${JSON.stringify(join(ROOT, 'src/lib/feedback/sqlite.ts'))});
+        const store = new SqliteStore(${JSON.stringify(`file:${join(dir, 'feedback.db')}`)});
+        await store.ready();
+        let n = 0;
+        for (let round = 0; round < 5; round++) {
+          await Promise.all(Array.from({ length: 10 }, async () => {
+            const i = n++;
+            await store.cast({ port: i, locale: 'en', rating: 'helpful', voter: 'v' + i, network: 'n' + i,
+              rateKey: 'r' + i, at: new Date() }, { perNetwork: 3, perMinute: 1000 });
+            writeSync(1, 'ack ' + i + '\\n');
+          }));
+        }
+        await store.close();`;
+      const log = join(dir, 'strace.log');
+      execFileSync(
+        'strace',
+        [...['-f', '-y', '-qq', '-o', log, '-e', 'trace=pwrite64,pwritev,write,fsync,fdatasync'], process.execPath],
+        {
+          input: child,
+          stdio: ['pipe', 'ignore', 'inherit'],
+          env: { ...process.env, NODE_OPTIONS: '--input-type=module' },
+        },
+      );
+      const wal = `${join(dir, 'feedback.db')}-wal>`;
+      let unflushed = false;
+      const early: string[] = [];
+      let acks = 0;
+      for (const line of readFileSync(log, 'utf8').split('\n')) {
+        if (/\bpwrite(64|v)\(/.test(line) && line.includes(wal)) unflushed = true;
+        else if (/\b(fsync|fdatasync)\(/.test(line) && line.includes(wal)) unflushed = false;
+        else if (/\bwrite\(1</.test(line) && line.includes('"ack ')) {
+          acks++;
+          if (unflushed) early.push(/"ack (\d+)/.exec(line)?.[1] ?? '?');
+        }
+      }
+      assert.equal(acks, 50);
+      assert.deepEqual(early, [], 'votes acknowledged before the log holding them was flushed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function straceUnavailable(): string | undefined {
+  return spawnSync('strace', ['-V']).status === 0
+    ? undefined
+    : 'strace not installed: apt-get install strace (to see when the store flushes to the disk)';
+}
 
 function opensslUnavailable(): string | undefined {
   return spawnSync('openssl', ['version']).status === 0

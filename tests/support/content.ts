@@ -1,12 +1,14 @@
 /**
  * The site's content read as the build reads it, without Astro: articles' frontmatter and the known-uses dataset
- * parsed through their schemas (src/schema.ts), IANA's registry and the evidence extracts. Tests that compute
+ * parsed through their schemas (src/schema.ts), IANA's registry with its history, and the evidence extracts. Tests that compute
  * what the pages say (the verdict's evaluation) start here, so a valid new article or use never breaks them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { loadEvidence } from '../../src/lib/evidence.ts';
+import { formerlyAssigned } from '../../src/lib/history/changes.ts';
+import { loadTimeline } from '../../src/lib/history/load.ts';
 import { parseRegistry } from '../../src/lib/registry.ts';
 import type { PortNames } from '../../src/lib/search/names.ts';
 import { portNames } from '../../src/lib/search/port-names.ts';
@@ -36,14 +38,22 @@ export function readDataset(dir = join(ROOT, 'content/uses')): KnownUseEntry[] {
     );
 }
 
+const SNAPSHOT = join(ROOT, 'content/registry/service-names-port-numbers.csv');
+const HISTORY = join(ROOT, 'content/registry/history.csv');
+
+/** The registry's history as the loader reads it (src/loaders/iana-registry.ts). */
+export const readTimeline = () => loadTimeline(HISTORY, SNAPSHOT);
+
+/** IANA's registry, with a page for each number its history saw lose its service, as the build has. */
 export function readRegistry() {
-  return parseRegistry(readFileSync(join(ROOT, 'content/registry/service-names-port-numbers.csv'), 'utf8'));
+  return parseRegistry(readFileSync(SNAPSHOT, 'utf8'), formerlyAssigned(readTimeline()));
 }
 
 /** Everything the verdicts are computed from, as src/data/ports.ts gathers it for the build. */
 export function siteInputs(): SiteInputs {
   return {
     registry: readRegistry().entries,
+    history: readTimeline().ports,
     evidence: loadEvidence(join(ROOT, 'content/evidence')),
     articles: readArticles(),
     dataset: readDataset(),

@@ -41,7 +41,7 @@ import {
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { freePort } from './server.ts';
+import { childrenOf, freePort } from './server.ts';
 
 export interface PostgresOptions {
   /** The database to create; default `dormant_ports`. */
@@ -70,6 +70,12 @@ export interface PostgresCluster {
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   /** Starts the server again on the same port with the same data; resolves once it accepts connections. */
   start(): Promise<void>;
+  /**
+   * Freezes every process of the server (SIGSTOP), as a stall does — a saturated disk, a swapping machine, a
+   * paused VM: connections stay open and nothing answers. `resume()` lets them go on where they stopped.
+   */
+  pause(): void;
+  resume(): void;
   /** Stops the server and removes the temp dir; the cluster is unusable afterwards. */
   destroy(): Promise<void>;
   /**
@@ -138,6 +144,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const entry: Entry = {
     dir,
     stopSync: () => {
+      resume();
       if (mayRun())
         spawnSync(...pgCtl(['stop', '-m', 'immediate', '-w', '-t', '10']), { cwd: dir, env, stdio: 'ignore' });
     },
@@ -167,6 +174,27 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     running = false;
   };
 
+  /** The postmaster (first line of postmaster.pid) and every process it started. */
+  const serverProcesses = () => {
+    const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return [postmaster, ...childrenOf(postmaster)];
+  };
+  let paused: number[] = [];
+  const pause = () => {
+    paused = serverProcesses();
+    for (const pid of paused) process.kill(pid, 'SIGSTOP');
+  };
+  const resume = () => {
+    for (const pid of paused) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // A process that was on its way out.
+      }
+    }
+    paused = [];
+  };
+
   const psqlArgs = (target: string[]) => ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', ...target];
   const psql = async (sql: string, db = database) => {
     const target = ['-h', socketDir, '-p', String(port), '-U', SUPERUSER, '-d', db];
@@ -178,6 +206,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
 
   const destroy = async () => {
     entries.delete(entry);
+    // A frozen server cannot stop.
+    resume();
     try {
       await stop('immediate');
     } catch {
@@ -263,6 +293,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       socketDir,
       stop,
       start,
+      pause,
+      resume,
       destroy,
       psql: (sql) => psql(sql),
       serverLog,

@@ -85,6 +85,9 @@ describe('the systemd unit', () => {
     }
     assert.ok(get('DynamicUser').includes('yes') || get('User').length > 0, 'a dedicated user');
     assert.deepEqual(get('Restart'), ['on-failure']);
+    // Compressed copies go where the service may write, the app folder being read-only to it.
+    assert.deepEqual(get('CacheDirectory'), ['dormant-ports']);
+    assert.equal(readConfig(Object.fromEntries(environment)).cacheDir, '/var/cache/dormant-ports');
     for (const [name, value] of [
       ['NoNewPrivileges', 'yes'],
       ['ProtectSystem', 'strict'],
@@ -92,6 +95,17 @@ describe('the systemd unit', () => {
     ]) {
       assert.deepEqual(get(name!), [value], name);
     }
+  });
+
+  test('leaves restarts to systemd: workers leave with the supervisor, and the main PID’s death restarts all', () => {
+    const get = (name: string) => service.filter(([key]) => key === name).map(([, value]) => value);
+    assert.equal(readConfig(Object.fromEntries(environment)).supervisor, 'systemd');
+    // mixed: SIGTERM to the supervisor alone (it drains its workers), SIGKILL to whatever is left.
+    assert.deepEqual(get('KillMode'), ['mixed']);
+    assert.deepEqual(get('Type'), ['simple']);
+    assert.ok(get('RestartPreventExitStatus').includes('2'), 'a refused setting is not retried');
+    // Without the unit the server restarts itself (tests/http/processes.test.ts).
+    assert.equal(readConfig({}).supervisor, 'self');
   });
 
   const analyze = spawnSync('systemd-analyze', ['--version']).status === 0;

@@ -8,13 +8,25 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { dormancy, type ArticleFacts, type RegistryHistory, type VerdictValue } from '../../src/lib/dormancy.ts';
+import { dormancy, type ArticleFacts, type VerdictValue } from '../../src/lib/dormancy.ts';
+import type { PortHistory } from '../../src/lib/history/changes.ts';
 import type { PortEvidence } from '../../src/lib/evidence.ts';
 import type { RegistryRow } from '../../src/lib/registry.ts';
 import type { KnownUse } from '../../src/lib/uses.ts';
 import { portStates } from '../../src/lib/verdicts.ts';
 import { siteInputs } from '../support/content.ts';
 
+/** A port's history in the record of versions: listed in the oldest copy and never changed, unless told. */
+const story = (port: number, fields: Partial<PortHistory> = {}): PortHistory => ({
+  port,
+  firstSeen: '2016-01-01',
+  inFirstVersion: true,
+  firstServices: ['x'],
+  changes: [],
+  former: [],
+  assigneeChangedRecently: false,
+  ...fields,
+});
 const none = (port: number): PortEvidence => ({ port, nmap: {}, wireshark: {}, netbase: {}, listed: [] });
 const row = (fields: Partial<RegistryRow> = {}): RegistryRow => ({
   first: 3515,
@@ -43,7 +55,7 @@ const use = (fields: Partial<KnownUse> = {}): KnownUse => ({
 const verdictOf = (
   rows: RegistryRow[],
   evidence: Partial<PortEvidence> = {},
-  signals: { article?: ArticleFacts; uses?: KnownUse[]; history?: RegistryHistory } = {},
+  signals: { article?: ArticleFacts; uses?: KnownUse[]; history?: PortHistory } = {},
   port = 3515,
 ) => dormancy(port, rows, { ...none(port), ...evidence }, signals).verdict;
 
@@ -121,14 +133,13 @@ describe('the verdict, rule by rule', () => {
     const undated = row();
     delete undated.registered;
     assert.equal(verdictOf([undated]), 'unknown');
-    const old: RegistryHistory = { firstSeen: '2016-01-01', inOldest: true };
-    assert.equal(verdictOf([undated], {}, { history: old }), 'likely-dormant');
-    const tended: RegistryHistory = { ...old, lastChange: '2019-08', changeUrl: '/changes/2019/08/' };
+    assert.equal(verdictOf([undated], {}, { history: story(3515) }), 'likely-dormant');
+    const tended = story(3515, { lastChange: { date: '2019-08-06', kinds: ['changed'], fields: ['contact'] } });
     const verdict = dormancy(3515, [undated], none(3515), { history: tended });
     assert.equal(verdict.verdict, 'unknown');
     assert.deepEqual(
       verdict.reasons.find((r) => r.signal === 'history'),
-      { signal: 'history', value: '2019-08', source: '/changes/2019/08/', points: 'unknown' },
+      { signal: 'history', value: '2019-08', source: '/changes/2019/08/#port-3515', points: 'unknown' },
     );
   });
 
@@ -163,6 +174,31 @@ describe('the verdict, rule by rule', () => {
   test('a number IANA never assigned has no registration to judge: unknown unless something runs there', () => {
     assert.equal(verdictOf([], {}, {}, 25565), 'unknown');
     assert.equal(verdictOf([], {}, { uses: [use({ ports: [25565] })] }, 25565), 'in-use');
+  });
+
+  test('a number whose service IANA withdrew is likely dormant, the month’s change page the reason', () => {
+    // Port 47 today: IANA's "Reserved" rows, in the system range, with no dates a registration would have.
+    const reserved = row({ first: 47, last: 47, status: 'reserved', description: 'Reserved', modified: '2017-05-18' });
+    delete reserved.service;
+    const history = story(47, {
+      removed: { date: '2017-05-24', since: '2017-05-17' },
+      former: [{ service: 'ni-ftp', protocols: ['tcp', 'udp'], until: '2017-05-24', from: 'history' }],
+      lastChange: { date: '2017-05-24', kinds: ['removed'], fields: [] },
+    });
+    const verdict = dormancy(47, [reserved], none(47), { history });
+    assert.equal(verdict.verdict, 'likely-dormant');
+    assert.deepEqual(verdict.decisive, {
+      signal: 'withdrawn',
+      value: 'ni-ftp',
+      source: '/changes/2017/05/#port-47',
+      points: 'likely-dormant',
+    });
+    // The Nmap extract has no figures for such numbers: the verdict does not say scans never saw it.
+    assert.ok(!verdict.reasons.some((r) => r.signal === 'nmap'));
+    // The reserved row's dates record the removal: not read as someone tending a registration, nor as unchanged.
+    assert.ok(!verdict.reasons.some((r) => ['modified', 'registered', 'history'].includes(r.signal)));
+    // Evidence of use still outweighs it.
+    assert.equal(dormancy(47, [reserved], { ...none(47), netbase: { tcp: ['x'] } }, { history }).verdict, 'in-use');
   });
 });
 

@@ -27,6 +27,19 @@ function post(body: unknown, headers: Record<string, string> = {}, type = 'appli
   });
 }
 
+/** A store whose every vote meets a full disk. */
+function downStore(): FeedbackStore {
+  return {
+    backend: 'sqlite',
+    ready: () => Promise.resolve(),
+    cast: () => Promise.reject(new StoreUnavailableError('disk full')),
+    dayKey: (_day, candidate) => Promise.resolve(candidate),
+    report: async function* () {},
+    count: () => Promise.resolve(0),
+    close: () => Promise.resolve(),
+  };
+}
+
 async function errorOf(response: Response): Promise<string> {
   return ((await response.json()) as { error: string }).error;
 }
@@ -36,7 +49,7 @@ before(async () => {
   await store.ready();
   context = {
     store,
-    keys: new VisitorKeys(randomBytes(32)),
+    keys: new VisitorKeys(randomBytes(32), store),
     limits: { perNetwork: 3, perMinute: 100 },
     origins: new Set([SITE, STATIC]),
     ownOrigins: new Set([SITE]),
@@ -97,6 +110,24 @@ describe('handleFeedback', () => {
     assert.equal((await handleFeedback(post({ port: 4002, rating: 'helpful' }), v6('2001:db8:1:3::1'))).status, 200);
   });
 
+  test('caps readers of one IPv6 /56 at six and of one /48 at twelve per page and day, however many /64s they hold', async () => {
+    const from = (address: string) => ({ ...context, clientAddress: address });
+    const statuses = async (port: number, addresses: string[]) => {
+      const all = [];
+      for (const address of addresses)
+        all.push((await handleFeedback(post({ port, rating: 'helpful' }), from(address))).status);
+      return all;
+    };
+    // Ten /64s of one /56: six count.
+    const in56 = Array.from({ length: 10 }, (_, i) => `2001:db8:7:${(0x100 + i).toString(16)}::1`);
+    assert.deepEqual(await statuses(4003, in56), [...Array<number>(6).fill(200), ...Array<number>(4).fill(429)]);
+    // Twenty /56s of one /48: twelve count.
+    const in48 = Array.from({ length: 20 }, (_, i) => `2001:db8:8:${(i * 0x100).toString(16)}::1`);
+    assert.deepEqual(await statuses(4004, in48), [...Array<number>(12).fill(200), ...Array<number>(8).fill(429)]);
+    // Another /48 is not affected.
+    assert.deepEqual(await statuses(4004, ['2001:db8:9::1']), [200]);
+  });
+
   test('a form post redirects to the page in its locale; a cross-origin one to the static site', async () => {
     const form = (headers: Record<string, string> = {}) =>
       post('port=3515&rating=helpful&locale=bg', headers, 'application/x-www-form-urlencoded');
@@ -110,6 +141,84 @@ describe('handleFeedback', () => {
     assert.match(cross.headers.get('set-cookie') ?? '', /SameSite=None; Secure/);
   });
 
+  describe('a refused vote from a browser without JavaScript', () => {
+    const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const form = (body: string, headers: Record<string, string> = {}) =>
+      post(body, { Accept: BROWSER, ...headers }, 'application/x-www-form-urlencoded');
+
+    test('gets a page in the language of its page, saying why, with a link back to it', async () => {
+      const household = { ...context, clientAddress: '192.0.2.40' };
+      for (let i = 0; i < 3; i++) await handleFeedback(post({ port: 4010, rating: 'helpful' }), household);
+      const refused = await handleFeedback(form('port=4010&rating=helpful&locale=fa'), household);
+      assert.equal(refused.status, 429);
+      assert.equal(refused.headers.get('content-type'), 'text/html; charset=utf-8');
+      assert.equal(refused.headers.get('content-language'), 'fa');
+      assert.match(refused.headers.get('retry-after') ?? '', /^\d+$/);
+      const html = await refused.text();
+      assert.match(html, /^<!DOCTYPE html>\n<html lang="fa" dir="rtl">/);
+      assert.ok(html.includes('<h1>پاسخ شما شمرده نشد</h1>'));
+      assert.ok(html.includes('به اندازهٔ کافی از خوانندگانِ شبکهٔ شما'), 'the widget’s own words for the cap');
+      assert.ok(html.includes('<a href="/fa/ports/4010/#feedback">بازگشت به درگاه 4010</a>'));
+      assert.doesNotMatch(html, /\{"error"/);
+    });
+
+    test('links back to the page it came from, when the browser names one of the site’s pages', async () => {
+      const busy = { ...context, clientAddress: '192.0.2.41', limits: { ...context.limits, perMinute: 1 } };
+      await handleFeedback(post({ port: 4011, rating: 'helpful' }), busy);
+      const refused = await handleFeedback(
+        form('port=4012&rating=helpful&locale=bg', { Referer: `${SITE}/bg/ports/4012/?x=1` }),
+        busy,
+      );
+      assert.equal(refused.status, 429);
+      const html = await refused.text();
+      assert.match(html, /<html lang="bg" dir="ltr">/);
+      assert.match(html, /твърде много отговори\. Моля, опитайте отново след \d+ секунди\./);
+      assert.ok(html.includes('<a href="/bg/ports/4012/#feedback">Обратно към порт 4012</a>'));
+      // Another site's page is no way back.
+      const elsewhere = await handleFeedback(
+        form('port=4012&rating=helpful&locale=bg', { Referer: 'https://evil.example/x' }),
+        busy,
+      );
+      assert.ok((await elsewhere.text()).includes('href="/bg/ports/4012/#feedback"'));
+    });
+
+    test('that could not be read says so, with the reason in English, and escapes what it repeats', async () => {
+      const refused = await handleFeedback(form('port=4013&rating=<b>great</b>&locale=en'), context);
+      assert.equal(refused.status, 400);
+      const html = await refused.text();
+      assert.match(html, /<html lang="en" dir="ltr">/);
+      assert.ok(html.includes('The answer could not be read.'));
+      assert.match(
+        html,
+        /<p lang="en" dir="ltr"><small>rating must be one of not-helpful, somewhat, helpful<\/small><\/p>/,
+      );
+      assert.doesNotMatch(html, /<b>/);
+    });
+
+    test('when the store is down says so in its language', async () => {
+      const refused = await handleFeedback(form('port=4014&rating=helpful&locale=bg'), {
+        ...context,
+        store: downStore(),
+      });
+      assert.equal(refused.status, 503);
+      assert.ok((await refused.text()).includes('Гласът ви не можа да бъде записан в момента.'));
+    });
+
+    test('from a script, or without asking for HTML, is JSON as before', async () => {
+      const refused = await handleFeedback(
+        post('port=4015&rating=great', { Accept: 'application/json' }, 'application/x-www-form-urlencoded'),
+        context,
+      );
+      assert.equal(refused.status, 400);
+      assert.match(await errorOf(refused), /rating must be one of/);
+      const plain = await handleFeedback(
+        post('port=4015&rating=great', {}, 'application/x-www-form-urlencoded'),
+        context,
+      );
+      assert.equal(plain.headers.get('content-type'), 'application/json; charset=utf-8');
+    });
+  });
+
   test('refuses other origins before reading the body', async () => {
     const response = await handleFeedback(
       post({ port: 3515, rating: 'helpful' }, { Origin: 'https://evil.example' }),
@@ -121,14 +230,7 @@ describe('handleFeedback', () => {
   });
 
   test('answers 503 with Retry-After when the store cannot take the vote', async () => {
-    const down: FeedbackStore = {
-      backend: 'sqlite',
-      ready: () => Promise.resolve(),
-      cast: () => Promise.reject(new StoreUnavailableError('disk full')),
-      report: async function* () {},
-      count: () => Promise.resolve(0),
-      close: () => Promise.resolve(),
-    };
+    const down = downStore();
     const response = await handleFeedback(post({ port: 3515, rating: 'helpful' }), { ...context, store: down });
     assert.equal(response.status, 503);
     assert.equal(response.headers.get('retry-after'), '30');

@@ -150,6 +150,28 @@ describe('registry fidelity: each fact as IANA gives it, per protocol row', () =
     assert.ok(gap(3980)?.notes.includes('Historic usage was acms. De-Assigned on 2020-12-29'));
   });
 
+  test('a number the history saw lose its service has a page of its own rows instead of a gap (3, 3980)', () => {
+    const formerly = parseRegistry(
+      readFileSync(new URL('../fixtures/registry/fidelity.csv', import.meta.url), 'utf8'),
+      new Set([3, 3980]),
+    );
+    const page = (port: number) => formerly.entries.find((e) => e.port === port);
+    assert.deepEqual(
+      page(3)?.rows.map((r) => [r.status, r.protocol, r.notes]),
+      [
+        ['reserved', 'tcp', 'De-assigned on 2025-02-13, previously compressnet by [Bernie_Volz]'],
+        ['reserved', 'udp', 'De-assigned on 2025-02-13, previously compressnet by [Bernie_Volz]'],
+      ],
+    );
+    assert.ok(page(3980));
+    assert.equal(
+      formerly.gaps.find((g) => g.first <= 3 && 3 <= g.last),
+      undefined,
+    );
+    // Its neighbour keeps its gap.
+    assert.equal(formerly.gaps.find((g) => g.first <= 2 && 2 <= g.last)?.status, 'reserved');
+  });
+
   test('"De-registered" and "Removed" are said as such, not as "Reserved"', () => {
     assert.deepEqual(
       [gap(585)?.status, gap(585)?.notes],

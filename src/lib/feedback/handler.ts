@@ -4,8 +4,10 @@
  * stores nothing and spends none of the reader's vote budget: only a well-formed vote reaches the store,
  * where the per-network cap and the per-minute rate limit are counted.
  */
-import { DEFAULT_LOCALE, type Locale } from '../../i18n/locales.ts';
-import { COOKIE_NAME, type VisitorKeys } from './identity.ts';
+import { DEFAULT_LOCALE, localeOfPath, type Locale } from '../../i18n/locales.ts';
+import { COOKIE_NAME, dayOf, KeyError, type DayKeys, type VisitorKeys } from './identity.ts';
+import { logStore } from './log.ts';
+import { formHints, refusalPage, wantsPage, type Refusal } from './refusal.ts';
 import { describeIssue, fromForm, MAX_BODY_BYTES, voteSchema } from './schema.ts';
 import { StoreUnavailableError, type FeedbackStore, type Limits } from './store.ts';
 
@@ -106,8 +108,24 @@ function reportUnavailable(reason: string, now = Date.now()): void {
     return;
   }
   const more = last?.since ? ` (${last.since} more votes refused for this since the last line)` : '';
-  console.error(`${new Date(now).toISOString()} error [${process.pid}] feedback: votes not stored: ${reason}${more}`);
+  logStore('error', `votes not stored: ${reason}${more}`);
   reported.set(reason, { at: now, since: 0 });
+}
+
+/**
+ * The page a form was posted from, as the browser's Referer names it, when that is a page of the site (its own
+ * origin, or a static copy allowed to post here): the way back, and the language of the reader.
+ */
+function pageOf(request: Request, context: FeedbackContext): { back: string; locale: Locale } | undefined {
+  let url: URL;
+  try {
+    url = new URL(request.headers.get('referer') ?? '');
+  } catch {
+    return undefined;
+  }
+  if (!context.ownOrigins.has(url.origin) && !context.origins.has(url.origin)) return undefined;
+  const back = `${context.ownOrigins.has(url.origin) ? '' : url.origin}${url.pathname}#feedback`;
+  return { back, locale: localeOfPath(url.pathname) };
 }
 
 /** Seconds until the next UTC midnight, when a day's votes and voter ids end. */
@@ -121,11 +139,22 @@ export async function handleFeedback(request: Request, context: FeedbackContext)
   if (crossSite(request, context.origins, context.ownOrigins)) {
     return refuse(403, 'cross-site requests are not accepted from this origin');
   }
-  const say = (status: number, error: string, headers: Record<string, string> = {}) =>
-    refuse(status, error, { ...cors, ...headers });
-
   const [type = '', ...params] = (request.headers.get('content-type') ?? '').split(';').map((p) => p.trim());
   const mediaType = type.toLowerCase();
+  // A reader's browser posting the form without JavaScript gets a page back, anyone else JSON (refusal.ts).
+  const page = wantsPage(request, mediaType);
+  const from = pageOf(request, context);
+  let hints: { locale: Locale; port: number | undefined } = { locale: from?.locale ?? DEFAULT_LOCALE, port: undefined };
+  const say = (status: number, error: string, headers: Record<string, string> = {}, why?: Refusal) =>
+    page
+      ? refusalPage(
+          why ?? { kind: 'unreadable', reason: error },
+          { ...hints, back: from?.back, origin: cors['Access-Control-Allow-Origin'] ?? '' },
+          status,
+          { ...cors, ...headers },
+        )
+      : refuse(status, error, { ...cors, ...headers });
+
   if (mediaType !== 'application/json' && mediaType !== 'application/x-www-form-urlencoded') {
     return say(415, 'send application/json or application/x-www-form-urlencoded');
   }
@@ -150,6 +179,8 @@ export async function handleFeedback(request: Request, context: FeedbackContext)
   let data: unknown;
   const form = mediaType === 'application/x-www-form-urlencoded';
   if (form) {
+    const named = formHints(text);
+    hints = { locale: named.locale === DEFAULT_LOCALE ? hints.locale : named.locale, port: named.port };
     const parsed = fromForm(new URLSearchParams(text));
     if ('error' in parsed) return say(400, parsed.error);
     data = parsed.data;
@@ -164,14 +195,32 @@ export async function handleFeedback(request: Request, context: FeedbackContext)
   const result = voteSchema.safeParse(data);
   if (!result.success) return say(400, describeIssue(result.error, data));
   const vote = result.data;
+  hints = { locale: vote.locale ?? DEFAULT_LOCALE, port: vote.port };
   if (vote.website) return say(400, 'the form was filled in by a robot (the hidden website field is set)');
 
   const now = context.now?.() ?? new Date();
-  const day = now.toISOString().slice(0, 10);
-  const known = context.keys.verify(cookieValue(request, COOKIE_NAME));
-  const issued = known ? undefined : context.keys.issue();
-  const voterId = known ?? issued!.id;
+  const day = dayOf(now);
   const locale: Locale = vote.locale ?? DEFAULT_LOCALE;
+  const unavailable = (error: unknown) => {
+    if (!(error instanceof StoreUnavailableError || error instanceof KeyError)) throw error;
+    reportUnavailable(error.message);
+    return say(
+      503,
+      'the vote could not be saved just now; please try again later',
+      { 'Retry-After': '30' },
+      { kind: 'unavailable' },
+    );
+  };
+
+  let keys: DayKeys;
+  try {
+    keys = await context.keys.forDay(day);
+  } catch (error) {
+    return unavailable(error);
+  }
+  const known = keys.verify(cookieValue(request, COOKIE_NAME));
+  const issued = known ? undefined : keys.issue();
+  const voterId = known ?? issued!.id;
 
   let outcome;
   try {
@@ -182,29 +231,31 @@ export async function handleFeedback(request: Request, context: FeedbackContext)
         rating: vote.rating,
         comment: vote.comment,
         reasons: vote.reasons,
-        voter: context.keys.voter(day, voterId),
-        network: context.keys.network(day, context.clientAddress),
-        rateKey: context.keys.rateKey(day, context.clientAddress),
+        voter: keys.voter(voterId),
+        ...keys.networks(context.clientAddress),
+        rateKey: keys.rateKey(context.clientAddress),
         at: now,
       },
       context.limits,
     );
   } catch (error) {
-    if (!(error instanceof StoreUnavailableError)) throw error;
-    reportUnavailable(error.message);
-    return say(503, 'the vote could not be saved just now; please try again later', { 'Retry-After': '30' });
+    return unavailable(error);
   }
 
   if (outcome.kind === 'rate-limit') {
-    return say(429, `too many votes from this network; try again in ${outcome.retryAfter} s`, {
-      'Retry-After': String(outcome.retryAfter),
-    });
+    return say(
+      429,
+      `too many votes from this network; try again in ${outcome.retryAfter} s`,
+      { 'Retry-After': String(outcome.retryAfter) },
+      { kind: 'rate-limit', seconds: outcome.retryAfter },
+    );
   }
   if (outcome.kind === 'network-limit') {
     return say(
       429,
       `${outcome.limit} readers on this network have already voted on this page today; votes from it count again tomorrow`,
       { 'Retry-After': String(secondsToMidnight(now)) },
+      { kind: 'network-limit' },
     );
   }
 

@@ -3,7 +3,12 @@
  * embedded SQLite file (the default, `data/feedback.db`, for one machine) or a PostgreSQL server
  * (`postgres://…`, for several API instances). Both keep the vote, the per-network cap and the per-minute rate
  * limit in one transaction, so the rules hold across every process and instance that shares the store.
+ *
+ * This module is the contract only; the backends (sqlite.ts, postgres.ts) import it, and open.ts, which imports
+ * them, picks one. Imports point one way: open.ts → backends → store.ts.
  */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Locale } from '../../i18n/locales.ts';
 import type { PageReport, ReportOptions } from './report.ts';
 import type { Rating, Reason } from './ratings.ts';
@@ -17,14 +22,24 @@ export interface Ballot {
   comment?: string | undefined;
   reasons?: Reason[] | undefined;
   voter: string;
+  /** The network: an IPv4 address, or an IPv6 /64. */
   network: string;
+  /** An IPv6 vote's wider blocks, its /56 and /48; an IPv4 vote has none. */
+  network56?: string | undefined;
+  network48?: string | undefined;
   rateKey: string;
   at: Date;
 }
 
 export interface Limits {
-  /** Different readers counted per page, network and day. */
+  /** Different readers counted per page, network (an IPv4 address, an IPv6 /64) and day. */
   perNetwork: number;
+  /**
+   * And per IPv6 /56 and /48 (default 2× and 4× perNetwork): whoever holds a wider block holds 256 or 65,536
+   * /64s, which would otherwise each count as a network of their own.
+   */
+  perNetwork56?: number;
+  perNetwork48?: number;
   /** Votes per network per minute. */
   perMinute: number;
 }
@@ -44,6 +59,11 @@ export interface FeedbackStore {
   ready(): Promise<void>;
   /** Records a vote, or says which limit refused it. Resolves only once the vote is durably stored. */
   cast(ballot: Ballot, limits: Limits): Promise<CastOutcome>;
+  /**
+   * The visitor key of `day`, wrapped (identity.ts): the one the store holds, or `candidate`, stored as the day's
+   * key when it has none yet, so that every process and instance agrees on one. Keys of earlier days are deleted.
+   */
+  dayKey(day: string, candidate: string): Promise<string>;
   /**
    * Every page with votes, in port order: votes per rating and locale, and the most recent comments, counted by
    * the database a batch of pages at a time (report.ts), as one consistent snapshot. `Array.fromAsync()` collects
@@ -66,6 +86,12 @@ export interface StoreOptions {
   ssl?: string | undefined;
 }
 
+/** `file:data/feedback.db`, `file:///abs/path.db` or a plain path, relative to the working directory. */
+export function sqlitePath(url: string): string {
+  if (url.startsWith('file://')) return fileURLToPath(url);
+  return resolve(url.replace(/^file:/, ''));
+}
+
 /** Which backend a FEEDBACK_DB_URL names: `file:…` or a path for SQLite, `postgres://` or `postgresql://` for PostgreSQL. */
 export function backendOf(url: string): FeedbackStore['backend'] {
   if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres';
@@ -73,13 +99,4 @@ export function backendOf(url: string): FeedbackStore['backend'] {
     throw new Error(`FEEDBACK_DB_URL: unsupported store ${url.split(':')[0]}:// (use a file path or postgres://)`);
   }
   return 'sqlite';
-}
-
-export async function openStore(url: string = DEFAULT_DB_URL, options: StoreOptions = {}): Promise<FeedbackStore> {
-  if (backendOf(url) === 'postgres') {
-    const { PostgresStore } = await import('./postgres.ts');
-    return new PostgresStore(url, options);
-  }
-  const { SqliteStore } = await import('./sqlite.ts');
-  return new SqliteStore(url, options);
 }

@@ -123,3 +123,57 @@ export function checkCommands(
     return { os: set.os, commands: override.replace ? override.commands : [...set.commands, ...override.commands] };
   });
 }
+
+/** What a machine-wide command shows, as a key of the `check.command.*` strings in each locale's dictionary. */
+export const LISTENER_COMMAND_LABELS = [
+  'ss',
+  'netstat',
+  'lsofTcp',
+  'lsofUdp',
+  'netstatMac',
+  'netstatWindows',
+  'tcp',
+  'udp',
+] as const;
+export type ListenerCommandLabel = (typeof LISTENER_COMMAND_LABELS)[number];
+
+export interface ListenerCommandSet {
+  os: OperatingSystem;
+  commands: { says: ListenerCommandLabel; command: string }[];
+}
+
+/**
+ * Commands that list every listening socket on a machine, with the process of each where the system tells it,
+ * for /check/: their output is what its parser reads (src/lib/listeners/parse.ts). PowerShell's Select-Object
+ * keeps to four columns, so the result prints as a table rather than a list.
+ */
+export function listenerCommands(): ListenerCommandSet[] {
+  return [
+    {
+      os: 'linux',
+      commands: [
+        { says: 'ss', command: 'sudo ss -tulpn' },
+        { says: 'netstat', command: 'sudo netstat -tulpn' },
+      ],
+    },
+    {
+      os: 'macos',
+      commands: [
+        { says: 'lsofTcp', command: 'sudo lsof -nP -iTCP -sTCP:LISTEN' },
+        { says: 'lsofUdp', command: 'sudo lsof -nP -iUDP' },
+        { says: 'netstatMac', command: 'netstat -an' },
+      ],
+    },
+    { os: 'windows', commands: [{ says: 'netstatWindows', command: 'netstat -ano' }] },
+    {
+      os: 'powershell',
+      commands: [
+        {
+          says: 'tcp',
+          command: 'Get-NetTCPConnection -State Listen | Select-Object LocalAddress, LocalPort, State, OwningProcess',
+        },
+        { says: 'udp', command: 'Get-NetUDPEndpoint | Select-Object LocalAddress, LocalPort, OwningProcess' },
+      ],
+    },
+  ];
+}
