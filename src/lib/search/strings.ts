@@ -4,7 +4,8 @@
  */
 import type { Locale } from '../../i18n/locales.ts';
 import type { UIKey } from '../../i18n/ui.ts';
-import { VERDICTS, type VerdictValue } from '../dormancy.ts';
+// Types only: dormancy.ts reads the registry's history and CSV, which the browser code here must not carry.
+import type { VerdictValue } from '../dormancy.ts';
 import type { CommandLabel, OperatingSystem } from '../ports/commands.ts';
 import type { PortRange } from '../ports/range.ts';
 import type { GapStatus } from '../registry.ts';
@@ -52,7 +53,11 @@ export function searchStrings(t: (key: UIKey) => string, locale: Locale = 'en'):
     gap: t('search.gap'),
     failed: t('search.failed'),
     registered: t('search.registered'),
-    verdicts: Object.fromEntries(VERDICTS.map((v) => [v, t(`dormancy.verdict.${v}`)])) as Record<VerdictValue, string>,
+    verdicts: {
+      'likely-dormant': t('dormancy.verdict.likely-dormant'),
+      'in-use': t('dormancy.verdict.in-use'),
+      unknown: t('dormancy.verdict.unknown'),
+    },
     known: t('search.match.use'),
     former: t('search.match.former'),
     ranges: { system: t('range.system'), user: t('range.user'), dynamic: t('range.dynamic') },
