@@ -361,12 +361,76 @@ test.describe('search from the header', () => {
     pageWithoutJs: page,
   }) => {
     await page.goto('/ports/3515/');
-    await page.getByRole('searchbox', { name: 'Search ports' }).fill('netrek');
+    // A word that names no single port (one that does is redirected to it: below).
+    await page.getByRole('searchbox', { name: 'Search ports' }).fill('backplane');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await expect(page).toHaveURL(/\/search\/\?q=netrek$/);
+    await expect(page).toHaveURL(/\/search\/\?q=backplane$/);
     await expect(page.getByText('Full-text search needs JavaScript')).toBeVisible();
     await page.getByRole('link', { name: 'Browse all port pages' }).click();
     await expect(page).toHaveURL(/\/ports\/$/);
+  });
+});
+
+// Issue 24, findings 3 and 4: without JavaScript, the production server takes a form to the port it names, and
+// a number without a page answers with its page.
+test.describe('without JavaScript, through the production server', () => {
+  for (const [locale, query, port] of [
+    ['en', '3515', 3515],
+    ['fa', '3515', 3515],
+    ['en', 'dns', 53],
+    ['en', 'ssh 22', 22],
+  ] as const) {
+    test(`the header search for “${query}” on /${locale}/ lands on its port`, async ({ pageWithoutJs: page }) => {
+      await page.goto(`${prefix(locale)}/ports/`);
+      await page.locator('#site-search-q').fill(query);
+      await page.locator('#site-search-q').press('Enter');
+      await expect(page).toHaveURL(new RegExp(`${portHref(locale, port)}$`));
+    });
+  }
+
+  test('“Go to port” with a number without a page lands on its answer, status 200, that does not move', async ({
+    pageWithoutJs: page,
+  }) => {
+    const port = withoutPage(60000);
+    await page.goto('/ports/');
+    await page.getByRole('textbox', { name: 'Port number' }).fill(String(port));
+    const answer = page.waitForResponse((response) => response.url().endsWith(`/ports/${port}/`));
+    await page.getByRole('button', { name: 'Go to port' }).click();
+    expect((await answer).status()).toBe(200);
+    await expect(page).toHaveURL(new RegExp(`/ports/${port}/$`));
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Port ${port}`);
+    await expect(page.getByRole('link', { name: /^Ports \d+–\d+$/ })).toBeVisible();
+    await expect(page.locator('check-commands code').first()).toContainText(String(port));
+  });
+
+  test('with JavaScript the served answer is left as it is: no layout shift', async ({ page }) => {
+    const port = withoutPage(60000);
+    await page.goto(`/ports/${port}/`);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Port ${port}`);
+    const shift = await page.evaluate(
+      () =>
+        new Promise<number>((done) => {
+          let total = 0;
+          new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) total += (entry as unknown as { value: number }).value;
+          }).observe({ type: 'layout-shift', buffered: true });
+          setTimeout(() => {
+            done(total);
+          }, 1000);
+        }),
+    );
+    expect(shift).toBeLessThan(0.01);
+    await expect(page.locator('check-commands [role="tab"]').first()).toBeVisible();
+  });
+
+  test('a Persian address of a port whose page is English only links the English page', async ({
+    pageWithoutJs: page,
+  }) => {
+    const port = builtPorts().find(
+      (entry) => !entry.article && !existsSync(join(DIST, 'fa', 'ports', String(entry.port), 'index.html')),
+    )!.port;
+    await page.goto(`/fa/ports/${port}/`);
+    await expect(page.locator(`main a[href="/ports/${port}/"][hreflang="en"]`)).toBeVisible();
   });
 });
 
