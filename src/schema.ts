@@ -204,7 +204,10 @@ const DATASET_EVIDENCE = ['documented', 'reported'] as const satisfies readonly 
 /** A range in the dataset covers at most this many numbers: wider ones are dynamic ranges, not a default port. */
 const MAX_USE_RANGE = 100;
 
-/** `3000`, or a range written `"34962-34964"`, as the numbers it covers. */
+/**
+ * `3000`, or a range written `"34962-34964"`, as the numbers it covers, in the order written: the port the software
+ * is known by comes first (Syncthing's 22000 before 21027), and search takes it as the answer to the name.
+ */
 const portsOrRanges = z
   .array(
     z.union([
@@ -226,7 +229,7 @@ const portsOrRanges = z
     ]),
   )
   .min(1, { error: 'list at least one port' })
-  .transform((items) => [...new Set(items.flat())].sort((a, b) => a - b));
+  .transform((items) => [...new Set(items.flat())]);
 
 /** One entry of the known-uses dataset (`content/uses/*.yaml`): what runs on a port, and the page that says so. */
 export const knownUseSchema = z.strictObject({
@@ -236,7 +239,7 @@ export const knownUseSchema = z.strictObject({
   name: text,
   /** Who makes or maintains it: a company, a project or a standards body. */
   vendor: text,
-  /** The port numbers it uses by default, e.g. [3000] or ["34962-34964"]. */
+  /** The port numbers it uses by default, its main one first, e.g. [3000] or ["34962-34964"]. */
   ports: portsOrRanges,
   protocols,
   kind: z.enum(Object.keys(KNOWN_USE_KINDS) as [keyof typeof KNOWN_USE_KINDS], {

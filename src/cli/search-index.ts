@@ -1,12 +1,12 @@
 /**
  * The second step of `npm run build`: the Pagefind search index of the build in dist/ (or the folder given),
- * made after `astro build` has finished (src/lib/search/indexer.ts says why).
+ * made after `astro build` has finished (src/integrations/pagefind.ts says why).
  *
  *   node src/cli/search-index.ts [dist]
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { indexSite } from '../lib/search/indexer.ts';
+import { indexSite } from '../integrations/pagefind.ts';
 
 const site = resolve(process.argv[2] ?? 'dist');
 if (!existsSync(resolve(site, 'index.html'))) {

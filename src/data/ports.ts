@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import type { Verdict } from '../lib/dormancy.ts';
 import { portStates, type PortState } from '../lib/verdicts.ts';
 import { loadEvidence, type Evidence, type PortEvidence } from '../lib/evidence.ts';
-import type { PortHistory } from '../lib/history/changes.ts';
+import { formerNames, type PortHistory } from '../lib/history/changes.ts';
 import { MAX_PORT } from '../lib/ports/number.ts';
 import { blockOf, BLOCK_SIZE, rangeOf } from '../lib/ports/range.ts';
 import {
@@ -17,6 +17,8 @@ import {
   type RegistryGap,
 } from '../lib/registry.ts';
 import type { LookupEntry, LookupGap } from '../lib/search/lookup.ts';
+import type { PortNames } from '../lib/search/names.ts';
+import { portNames } from '../lib/search/port-names.ts';
 import { groupUses, type KnownUse } from '../lib/uses.ts';
 import type { Locale } from '../i18n/locales.ts';
 import { localeHref, portLink, type LocalizedLink } from '../i18n/urls.ts';
@@ -409,6 +411,22 @@ export async function getLookupEntries(): Promise<LookupEntry[]> {
       ...(uses.length > 0 ? { uses } : {}),
     };
   });
+}
+
+/**
+ * What each page can be found by name (src/lib/search/names.ts): IANA's service names and descriptions, the
+ * article's title, the known uses' names and aliases (current uses first), and the names IANA once gave the port.
+ */
+export async function getSearchNames(): Promise<PortNames[]> {
+  return (await getPortViews()).map((view) =>
+    portNames({
+      port: view.port,
+      rows: view.registry?.rows ?? [],
+      title: view.article?.data.title,
+      uses: view.uses,
+      former: formerNames(view.history),
+    }),
+  );
 }
 
 /** How many uses a lookup entry names (all of them are on the port's page). */

@@ -408,6 +408,9 @@ export const bg: Dictionary = {
   'search.noscript': 'Пълнотекстовото търсене изисква JavaScript, който е изключен в този браузър.',
   'search.browse': 'Разгледайте всички страници за портове',
   'search.filters': 'Стеснете резултатите',
+  // What found a page when it was not the page's own name (src/scripts/search/view.ts).
+  'search.match.use': 'Известна употреба: {name}',
+  'search.match.former': 'Предишно име в IANA: {name}',
   'filter.protocol': 'Протокол',
   'filter.range': 'Диапазон',
   'filter.status': 'Статус',

@@ -400,6 +400,9 @@ export const en = {
   'search.noscript': 'Full-text search needs JavaScript, which is off in this browser.',
   'search.browse': 'Browse all port pages',
   'search.filters': 'Narrow the results',
+  // What found a page when it was not the page's own name (src/scripts/search/view.ts).
+  'search.match.use': 'Known use: {name}',
+  'search.match.former': 'Former IANA name: {name}',
   'filter.protocol': 'Protocol',
   'filter.range': 'Range',
   'filter.status': 'Status',

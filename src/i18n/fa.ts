@@ -412,6 +412,9 @@ export const fa: Dictionary = {
   'search.noscript': 'جستجوی تمام‌متن به JavaScript نیاز دارد که در این مرورگر خاموش است.',
   'search.browse': 'مرور همهٔ صفحه‌های درگاه‌ها',
   'search.filters': 'محدود کردن نتایج',
+  // What found a page when it was not the page's own name (src/scripts/search/view.ts).
+  'search.match.use': 'کاربرد شناخته‌شده: {name}',
+  'search.match.former': 'نام پیشین در IANA: {name}',
   'filter.protocol': 'پروتکل',
   'filter.range': 'بازه',
   'filter.status': 'وضعیت',

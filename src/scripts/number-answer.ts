@@ -2,17 +2,18 @@
  * `<number-answer>` on the 404 page: for an address /ports/N/ (or /fa/ports/N/) whose number has no page of its
  * own, it fills the page's template with what is known of N — range, IANA's status and note from the lookup
  * shard, the nearest pages, check commands and the feedback widget — so every number 0–65535 has an answer
- * without a file of its own. Loaded only on that page (site.ts).
+ * without a file of its own. Loaded only on that page (site.ts). What it says is src/lib/search/number-answer.ts;
+ * the production server sends the same answer in the page itself (data-answered), and then this does nothing.
  */
 // The answer it inserts holds these elements, which must be defined by then.
 import './check-commands.ts';
 import './feedback-widget.ts';
 import { format } from '../i18n/format.ts';
-import { localeOfPath, localePrefix } from '../i18n/locales.ts';
-import { defaultCheckCommands, type CommandSet } from '../lib/ports/commands.ts';
+import { localeOfPath } from '../i18n/locales.ts';
+import type { CommandSet } from '../lib/ports/commands.ts';
 import { parsePortQuery } from '../lib/ports/query.ts';
-import { blockOf, rangeOf } from '../lib/ports/range.ts';
 import { lookupShard, type LookupShard } from '../lib/search/lookup.ts';
+import { numberAnswer, type AnswerLink } from '../lib/search/number-answer.ts';
 import type { NumberStrings } from '../lib/search/strings.ts';
 
 /** Replaces `{name}` in every text node and attribute of `root`. */
@@ -48,8 +49,18 @@ function panels(sets: CommandSet[], s: NumberStrings, port: number): HTMLElement
   });
 }
 
+function link({ href, text, english }: AnswerLink): HTMLAnchorElement {
+  const a = document.createElement('a');
+  a.href = href;
+  if (english) a.hreflang = 'en';
+  a.textContent = text;
+  return a;
+}
+
 export class NumberAnswer extends HTMLElement {
   connectedCallback() {
+    // The production server sent the answer already (src/server/number-page.ts).
+    if (this.hasAttribute('data-answered')) return;
     const match = /^(?:\/[a-z]{2})?\/ports\/([^/]+)\/?$/.exec(location.pathname);
     if (!match?.[1]) return;
     const s = JSON.parse(this.dataset['strings'] ?? '{}') as NumberStrings;
@@ -73,56 +84,29 @@ export class NumberAnswer extends HTMLElement {
     const shard = response?.ok ? ((await response.json()) as LookupShard) : null;
     const template = this.querySelector('template');
     if (!shard || !template) return;
-    const { first, last } = blockOf(port);
-    const values = { port, first, last };
-    const entry = shard.entries[port];
-    const locale = localeOfPath(location.pathname);
-    if (entry) {
+    const answer = numberAnswer(port, shard, s, localeOfPath(location.pathname));
+    if (answer.kind === 'english') {
       // A registry-only port seen from a translated page: its page is in English.
-      const message = this.querySelector('[data-message]');
       const heading = this.querySelector('h1');
-      if (heading) heading.textContent = format(s.english.title, values);
-      if (message) {
-        const link = document.createElement('a');
-        link.href = entry.localized ? `${localePrefix(locale)}${entry.url}` : entry.url;
-        link.hreflang = 'en';
-        link.textContent = format(s.english.link, values);
-        message.replaceChildren(format(s.english.lead, { ...values, title: entry.title }), ' ', link);
-      }
+      if (heading) heading.textContent = answer.title;
+      this.querySelector('[data-message]')?.replaceChildren(answer.lead, ' ', link(answer.link));
       return;
     }
-    const answer = template.content.cloneNode(true) as DocumentFragment;
-    fill(answer, values);
-    const gap = shard.gaps.find(([from, to]) => port >= from && port <= to);
-    const $ = (selector: string) => answer.querySelector<HTMLElement>(selector);
-    $('[data-lead]')!.textContent = gap
-      ? format(s.leadGap, { ...values, status: s.inline[gap[2]] })
-      : format(s.leadNone, values);
-    $('dd[data-range]')!.textContent = s.ranges[rangeOf(port).range];
-    $('dd[data-status]')!.textContent = gap ? s.statuses[gap[2]] : s.statusNone;
-    const note = gap?.[3];
-    answer.querySelectorAll<HTMLElement>('[data-note]').forEach((element) => (element.hidden = !note));
-    if (note) $('dd[data-note]')!.textContent = note;
-    const numbers = Object.keys(shard.entries).map(Number);
-    const below = numbers.filter((n) => n < port).at(-1);
-    const above = numbers.find((n) => n > port);
-    const nearby = [below, above].filter((n) => n !== undefined);
-    answer.querySelectorAll<HTMLElement>('[data-nearby]').forEach((element) => (element.hidden = !nearby.length));
-    $('dd[data-nearby]')!.append(
-      ...nearby.flatMap((n, i) => {
-        const found = shard.entries[n]!;
-        const link = document.createElement('a');
-        link.href = found.localized ? `${localePrefix(locale)}${found.url}` : found.url;
-        if (!found.localized && locale !== 'en') link.hreflang = 'en';
-        link.textContent = `${format(s.port, { port: n })}: ${found.title}`;
-        return i > 0 ? [' · ', link] : [link];
-      }),
-    );
-    $('check-commands')!.append(...panels(defaultCheckCommands(port, []), s, port));
-    document.title = format(s.pageTitle, values);
+    const page = template.content.cloneNode(true) as DocumentFragment;
+    fill(page, answer.values);
+    const $ = (selector: string) => page.querySelector<HTMLElement>(selector);
+    $('[data-lead]')!.textContent = answer.lead;
+    $('dd[data-range]')!.textContent = answer.range;
+    $('dd[data-status]')!.textContent = answer.status;
+    page.querySelectorAll<HTMLElement>('[data-note]').forEach((element) => (element.hidden = !answer.note));
+    if (answer.note) $('dd[data-note]')!.textContent = answer.note;
+    page.querySelectorAll<HTMLElement>('[data-nearby]').forEach((element) => (element.hidden = !answer.nearby.length));
+    $('dd[data-nearby]')!.append(...answer.nearby.flatMap((near, i) => (i > 0 ? [' · ', link(near)] : [link(near)])));
+    $('check-commands')!.append(...panels(answer.commands, s, port));
+    document.title = answer.title;
     this.querySelector('[data-fallback]')?.remove();
     // Inserted last, so the check commands and the feedback widget start as the page for this number.
-    template.replaceWith(answer);
+    template.replaceWith(page);
   }
 }
 customElements.define('number-answer', NumberAnswer);

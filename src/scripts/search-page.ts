@@ -1,13 +1,20 @@
 /**
  * `<search-page>`: full results with filters on /search/ (SearchPage.astro renders the form). The URL follows
- * the query, so a search can be shared and the back button returns to the previous one.
+ * the query, so a search can be shared and the back button returns to the previous one. Like the header search,
+ * it shows what the lookup and names shards answer first (a number, a service, a program's name), then adds
+ * Pagefind's full-text results.
  */
-import type { Filters } from '../lib/search/engine.ts';
-import { loadSearch, searchStrings } from './site-search.ts';
+import type { SearchStrings } from '../lib/search/strings.ts';
+import { fullSearch, quickSearch, type Filters, type Outcome } from './search/engine.ts';
+import { renderOutcome, summary } from './search/view.ts';
+import { clientStrings } from './strings.ts';
 
 export class SearchPage extends HTMLElement {
   #abort = new AbortController();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #runs = 0;
+  /** The current history entry is a search the reader settled on, not one being typed. */
+  #settled = true;
 
   connectedCallback() {
     const form = this.querySelector('form');
@@ -91,11 +98,20 @@ export class SearchPage extends HTMLElement {
       });
     }
     const url = `${location.pathname}${params.size > 0 ? `?${params.toString()}` : ''}`;
-    if (history === 'push' && url !== location.pathname + location.search) window.history.pushState(null, '', url);
-    if (history === 'replace') window.history.replaceState(null, '', url);
+    // Typing replaces the entry of the search being typed, never the one the reader settled on before it (the
+    // page's query, a sent search, one gone back to): so the back button returns to that.
+    if (history !== null && url !== location.pathname + location.search) {
+      if (history === 'push' || this.#settled) window.history.pushState(null, '', url);
+      else window.history.replaceState(null, '', url);
+      this.#settled = history === 'push';
+    } else if (history !== 'replace') {
+      this.#settled = true;
+    }
 
     const list = this.querySelector('ol')!;
     const status = this.querySelector<HTMLElement>('[data-status]')!;
+    // A newer search (typing, a filter, the back button) supersedes this one.
+    const run = ++this.#runs;
     if (!query.trim()) {
       list.replaceChildren();
       status.textContent = '';
@@ -104,16 +120,21 @@ export class SearchPage extends HTMLElement {
     const slow = setTimeout(() => {
       if (input.value === query) status.textContent = this.dataset['searching'] ?? '';
     }, 300);
-    try {
-      const search = await loadSearch();
-      const strings = await searchStrings();
-      const outcome = await search.search(query, filters);
-      if (input.value !== query) return;
-      const items = search.renderOutcome(outcome, strings);
+    const show = (outcome: Outcome, strings: SearchStrings) => {
+      if (run !== this.#runs) return;
+      const items = renderOutcome(outcome, strings);
       list.replaceChildren(...items);
-      status.textContent = search.summary(outcome, items.length, strings);
+      status.textContent = summary(outcome, items.length, strings);
+    };
+    try {
+      const [strings, first] = await Promise.all([
+        clientStrings().then((all) => all.search),
+        quickSearch(query, filters),
+      ]);
+      if (first.number || first.named.length > 0) show(first, strings);
+      show(await fullSearch(first, filters), strings);
     } catch {
-      status.textContent = this.dataset['failed'] ?? '';
+      if (run === this.#runs) status.textContent = this.dataset['failed'] ?? '';
     } finally {
       clearTimeout(slow);
     }

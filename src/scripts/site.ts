@@ -47,8 +47,40 @@ for (const type of ENGAGE) addEventListener(type, engage, { capture: true, passi
 const search = document.querySelector('site-search');
 const field = search?.querySelector('input');
 if (search && field) {
-  const upgrade = () => void import('./site-search.ts');
-  for (const type of ['focusin', 'pointerenter']) search.addEventListener(type, upgrade, { once: true, passive: true });
+  const upgrade = () => import('./site-search.ts');
+  for (const type of ['focusin', 'pointerenter'])
+    search.addEventListener(type, () => void upgrade(), { once: true, passive: true });
+  // A port number typed while the element's code is on its way: its lookup shard (a hundred numbers a file,
+  // src/lib/search/lookup.ts) and the page's strings load beside the code rather than one round trip after it,
+  // and the element's fetch() finds them preloaded.
+  field.addEventListener('input', () => {
+    const n = Number(/^\s*(\d{1,5})\s*$/.exec(field.value)?.[1] ?? NaN);
+    if (!(n <= 65535) || customElements.get('site-search')) return;
+    for (const href of [`/lookup/${Math.floor(n / 100)}.json`, `/i18n/${document.documentElement.lang}.json`]) {
+      if (document.head.querySelector(`link[href="${href}"]`)) continue;
+      const link = document.createElement('link');
+      link.rel = 'preload';
+      link.as = 'fetch';
+      link.crossOrigin = 'anonymous';
+      link.href = href;
+      document.head.append(link);
+    }
+  });
+  // Enter pressed before the element's code has arrived: wait for it, so a port number still opens its page
+  // rather than the search page; if the code cannot load, the form goes to /search/ as without JavaScript.
+  const form = search.querySelector('form');
+  form?.addEventListener('submit', (event) => {
+    if (customElements.get('site-search')) return;
+    event.preventDefault();
+    upgrade().then(
+      () => {
+        form.requestSubmit();
+      },
+      () => {
+        form.submit();
+      },
+    );
+  });
   // `/` or Ctrl/⌘+K from anywhere on the page, except while typing in a field.
   document.addEventListener('keydown', (event) => {
     const typing = (event.target as HTMLElement).closest('input, textarea, select, [contenteditable="true"]');

@@ -24,6 +24,7 @@ import { isPort } from '../lib/ports/number.ts';
 import { blockOf } from '../lib/ports/range.ts';
 import { cacheControl, SECURITY_HEADERS, SERVER_FILES } from '../lib/security-headers.ts';
 import { log } from './log.ts';
+import { createNumberPages } from './number-page.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -175,8 +176,43 @@ export function createStaticHandler({ root, cacheDir, csp }: StaticOptions) {
     return true;
   }
 
+  const numbers = createNumberPages(root);
+
+  /**
+   * `/ports/N/` for a number without a page (issue 24, finding 4): 200 with the number's answer in the page
+   * (src/server/number-page.ts), compressed at one fixed quality so every worker sends the same bytes.
+   */
+  async function numberPage(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
+    const page = await numbers.page(pathname);
+    if (!page) return false;
+    const raw = Buffer.from(page.html);
+    const encoding = negotiate(req);
+    const body =
+      encoding === 'br'
+        ? await promisify(brotliCompress)(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })
+        : encoding === 'gzip'
+          ? await promisify(gzip)(raw, { level: 6 })
+          : raw;
+    const tag = `"${page.version}-${encoding}"`;
+    const headers = {
+      ...documentHeaders,
+      'Content-Type': TYPES['.html']!,
+      'Cache-Control': cacheControl(pathname),
+      ETag: encoding === 'identity' ? tag : `W/${tag}`,
+      Vary: 'Accept-Encoding',
+      ...(encoding === 'identity' ? {} : { 'Content-Encoding': encoding }),
+    };
+    const fresh = req.headers['if-none-match'] === headers.ETag;
+    res.writeHead(fresh ? 304 : 200, fresh ? headers : { ...headers, 'Content-Length': body.length });
+    res.end(fresh || req.method === 'HEAD' ? undefined : body);
+    return true;
+  }
+
   /** Answers for paths that have no file in the build, tried in turn before the 404; each says if it answered. */
-  const withoutFile: ((req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>)[] = [portJson];
+  const withoutFile: ((req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>)[] = [
+    portJson,
+    numberPage,
+  ];
 
   async function notFoundPage(pathname: string): Promise<{ file: string; stats: Stats } | undefined> {
     const locale = LOCALES.find((l) => pathname === `/${l}` || pathname.startsWith(`/${l}/`));
@@ -250,12 +286,27 @@ export function createStaticHandler({ root, cacheDir, csp }: StaticOptions) {
   }
 
   /**
-   * Answers a GET or HEAD, in this order: a directory's redirect, the file, an answer of the site's own for a path
-   * without a file (withoutFile), the locale's 404 page. An answer a page's query decides (a redirect for a
-   * search) would go before the file. `pathname` is decoded and checked by http.ts; `target` is the request
-   * target as the client sent it, which a redirect repeats with its slash added.
+   * Answers a GET or HEAD, in this order: a form's redirect to the port its query names (`/search/?q=3515`,
+   * `/ports/?port=3515`: issue 24, finding 3), a directory's redirect, the file, an answer of the site's own for a
+   * path without a file (withoutFile), the locale's 404 page. `pathname` is decoded and checked by http.ts;
+   * `target` is the request target as the client sent it, which a redirect repeats with its slash added.
    */
   return async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string, target: string) {
+    const query = target.indexOf('?');
+    if (query >= 0) {
+      const location = await numbers.redirect(pathname, new URLSearchParams(target.slice(query + 1)));
+      if (location) {
+        // 303: the form's answer is another page, fetched with GET; not cached, since the next build may differ.
+        res.writeHead(303, {
+          ...documentHeaders,
+          Location: location,
+          'Cache-Control': 'no-cache',
+          'Content-Length': '0',
+        });
+        res.end();
+        return;
+      }
+    }
     const found = await locate(pathname);
     if (found && 'redirect' in found) {
       const [path = '', query] = target.split('?');

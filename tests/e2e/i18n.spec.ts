@@ -124,6 +124,30 @@ for (const { locale, dir, t } of LOCALES) {
       await expect(page.locator('html')).toHaveAttribute('lang', locale);
     });
 
+    test('the header search finds a program by name, in the locale’s words with the English marked as English', async ({
+      page,
+    }) => {
+      await page.goto(`/${locale}/`);
+      const field = page.locator('#site-search-q');
+      await field.fill('grafana');
+      const first = page.getByRole('listbox', { name: t['search.results'] }).getByRole('option').first();
+      await expect(first).toHaveAttribute('aria-selected', 'true');
+      await expect(first).toHaveAttribute('href', /\/ports\/3000\/$/);
+      // The title and the program's name are English; the label around the name and the verdict are the locale's.
+      await expect(first.locator('.title [lang="en"]')).toHaveAttribute('dir', 'ltr');
+      await expect(first.locator('.title')).toContainText(
+        t['search.port'].replace(' {port}', '').replace('{port} ', ''),
+      );
+      await expect(first.locator('.matched .name')).toHaveAttribute('lang', 'en');
+      await expect(first.locator('.matched')).toContainText(t['search.match.use'].split('{name}')[0]!.trim());
+      await expect(first.locator('.meta')).toContainText(t['dormancy.verdict.in-use']);
+      // Full-text excerpts, once they arrive, are English too.
+      const excerpt = page.locator('site-search .excerpt').first();
+      await expect(excerpt).toHaveAttribute('lang', 'en');
+      await field.press('Enter');
+      await expect(page).toHaveURL(/\/ports\/3000\/$/);
+    });
+
     test('a registry-only port found from the locale opens its English page, marked as English', async ({ page }) => {
       await page.goto(`/${locale}/search/`);
       await upgraded(page, 'search-page');

@@ -10,7 +10,9 @@ import { loadEvidence } from '../../src/lib/evidence.ts';
 import { formerlyAssigned } from '../../src/lib/history/changes.ts';
 import { loadTimeline } from '../../src/lib/history/load.ts';
 import { parseRegistry } from '../../src/lib/registry.ts';
-import type { SiteInputs } from '../../src/lib/verdicts.ts';
+import type { PortNames } from '../../src/lib/search/names.ts';
+import { portNames } from '../../src/lib/search/port-names.ts';
+import { portStates, type SiteInputs } from '../../src/lib/verdicts.ts';
 import { knownUseSchema, portSchema, type KnownUseEntry, type PortFrontmatter } from '../../src/schema.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -56,4 +58,12 @@ export function siteInputs(): SiteInputs {
     articles: readArticles(),
     dataset: readDataset(),
   };
+}
+
+/** Every page's search names, as src/data/ports.ts (getSearchNames) gathers them for the names shards. */
+export function siteSearchNames(): PortNames[] {
+  const titles = new Map(readArticles().map((article) => [article.port, article.title]));
+  return [...portStates(siteInputs()).values()].map((state) =>
+    portNames({ port: state.port, rows: state.entry?.rows ?? [], title: titles.get(state.port), uses: state.uses }),
+  );
 }

@@ -14,7 +14,7 @@ export interface BuiltPort {
   range: 'system' | 'user' | 'dynamic';
   history?: unknown;
   registry: { service?: string; description?: string; assignee?: string; registered?: string; protocol: string }[];
-  uses?: { origin: string; name: string; ports: number[] }[];
+  uses?: { origin: string; name: string; kind: string; ports: number[] }[];
   dormancy: {
     verdict: 'likely-dormant' | 'in-use' | 'unknown';
     reasons: { signal: string; value: string; source: string }[];

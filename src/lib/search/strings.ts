@@ -4,6 +4,8 @@
  */
 import type { Locale } from '../../i18n/locales.ts';
 import type { UIKey } from '../../i18n/ui.ts';
+// Types only: dormancy.ts reads the registry's history and CSV, which the browser code here must not carry.
+import type { VerdictValue } from '../dormancy.ts';
 import type { CommandLabel, OperatingSystem } from '../ports/commands.ts';
 import type { PortRange } from '../ports/range.ts';
 import type { GapStatus } from '../registry.ts';
@@ -25,6 +27,12 @@ export interface SearchStrings {
   gap: string;
   failed: string;
   registered: string;
+  /** A port's dormancy verdict, as the status filter labels it. */
+  verdicts: Record<VerdictValue, string>;
+  /** "Known use: {name}": the use whose name or alias found the page. */
+  known: string;
+  /** "Former IANA name: {name}": the name the registry once gave the port. */
+  former: string;
   ranges: Record<string, string>;
   /** What IANA says of a number without a service, in words that fit "Port N is … in IANA’s registry". */
   statuses: Record<GapStatus, string>;
@@ -45,6 +53,13 @@ export function searchStrings(t: (key: UIKey) => string, locale: Locale = 'en'):
     gap: t('search.gap'),
     failed: t('search.failed'),
     registered: t('search.registered'),
+    verdicts: {
+      'likely-dormant': t('dormancy.verdict.likely-dormant'),
+      'in-use': t('dormancy.verdict.in-use'),
+      unknown: t('dormancy.verdict.unknown'),
+    },
+    known: t('search.match.use'),
+    former: t('search.match.former'),
     ranges: { system: t('range.system'), user: t('range.user'), dynamic: t('range.dynamic') },
     statuses: {
       unassigned: t('gap.unassigned'),
