@@ -211,7 +211,17 @@ const rows = measured.map((m) => {
     viewport: m.viewport,
   };
 });
-const failed = rows.some((row) => row.ok !== 'ok');
+/**
+ * Kinds still over budget, with the reason, tracked on issue 26: printed as OPEN rather than failing the run, so
+ * every other kind stays enforced. Remove a kind once it fits; a kind not listed here fails CI when over.
+ */
+const OPEN: Record<string, string> = {
+  range: 'range pages list up to 1,000 ports on one page; they need paginating',
+  '404': 'the static 404 answer loads its code in chunks; the production server renders number pages instead',
+};
+for (const row of rows) if (row.ok !== 'ok' && OPEN[row.kind]) row.ok = `OPEN (${row.ok})`;
+const failed = rows.some((row) => row.ok !== 'ok' && !row.ok.startsWith('OPEN'));
+const open = [...new Set(rows.filter((row) => row.ok.startsWith('OPEN')).map((row) => row.kind))];
 console.log('First loads in Chromium (fresh context, until the network is idle, favicon aside; bytes as received):');
 console.table(rows);
 // What the pages over the request budget fetch, once per kind (the locales fetch the same files).
@@ -251,4 +261,5 @@ if (budget !== undefined || maxRequests !== undefined) {
       : `Every page is within ${budget ?? '∞'} B (an article ${articleBudget ?? '∞'} B) and ${maxRequests ?? '∞'} requests.`,
   );
 }
+for (const kind of open) console.log(`Open, not enforced (issue 26): ${kind}: ${OPEN[kind]}.`);
 process.exitCode = failed ? 1 : 0;
