@@ -115,15 +115,22 @@ test.describe('ports that link to each other', () => {
  * number of its unassigned stretch, from the lookup shard the answer itself is read from.
  */
 const UNASSIGNED = (() => {
-  const shard = JSON.parse(readFileSync(join(DIST, 'lookup/59.json'), 'utf8')) as {
-    entries: Record<string, unknown>;
-    gaps: [number, number, string][];
-  };
-  for (const [first, last, status] of shard.gaps) {
-    if (status !== 'unassigned') continue;
-    for (let port = first; port <= last; port++) if (!shard.entries[port]) return { port, gap: first };
+  // User ports only (the assertions name that range), from 1024 up.
+  for (let shardNo = 11; shardNo < 491; shardNo++) {
+    const shard = JSON.parse(readFileSync(join(DIST, `lookup/${shardNo}.json`), 'utf8')) as {
+      entries: Record<string, unknown>;
+      gaps: [number, number, string][];
+    };
+    for (const [first, last, status] of shard.gaps) {
+      if (status !== 'unassigned') continue;
+      for (let port = first; port <= last; port++) {
+        if (shard.entries[port]) continue;
+        const block = Math.floor(port / 1000) * 1000;
+        return { port, gap: first, block: `${block}–${block + 999}`, slug: `${block}-${block + 999}` };
+      }
+    }
   }
-  throw new Error('no unassigned number without a page in 5900–5999');
+  throw new Error('no unassigned user port without a page');
 })();
 
 test.describe('an answer for every number', () => {
@@ -143,18 +150,23 @@ test.describe('an answer for every number', () => {
     const facts = page.locator('.number-facts');
     await expect(facts).toContainText('User ports 1024–49151');
     await expect(facts).toContainText('Unassigned');
-    await expect(facts.getByRole('link', { name: 'Ports 5000–5999' })).toHaveAttribute(
+    await expect(facts.getByRole('link', { name: `Ports ${UNASSIGNED.block}` })).toHaveAttribute(
       'href',
-      '/ports/range/5000-5999/',
+      `/ports/range/${UNASSIGNED.slug}/`,
     );
     await expect(
       facts
         .getByRole('link')
-        .filter({ hasText: /^Port 5937|^Port 59\d\d/ })
+        .filter({ hasText: /^Port \d+/ })
         .first(),
     ).toBeVisible();
     const crumbs = page.getByRole('navigation', { name: 'Breadcrumbs' });
-    await expect(crumbs.getByRole('listitem')).toHaveText(['Home', 'Ports', '5000–5999', `Port ${UNASSIGNED.port}`]);
+    await expect(crumbs.getByRole('listitem')).toHaveText([
+      'Home',
+      'Ports',
+      UNASSIGNED.block,
+      `Port ${UNASSIGNED.port}`,
+    ]);
 
     await upgraded(page, 'check-commands');
     await page.getByRole('tab', { name: 'Linux' }).click();
@@ -178,7 +190,10 @@ test.describe('an answer for every number', () => {
     const response = await page.goto(`/ports/${UNASSIGNED.port}/`);
     expect(response?.status()).toBe(200);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Port ${UNASSIGNED.port}`);
-    await page.locator('.number-facts').getByRole('link', { name: 'Ports 5000–5999' }).click();
+    await page
+      .locator('.number-facts')
+      .getByRole('link', { name: `Ports ${UNASSIGNED.block}` })
+      .click();
     await expect(page.locator(`#gap-${UNASSIGNED.gap}`)).toContainText('Unassigned');
   });
 
@@ -231,7 +246,7 @@ test.describe('copy and detail', () => {
     );
     await page.goto(`/ports/${REGISTRY}/`);
     const registered = builtPorts().find((p) => p.port === REGISTRY)!.registry[0]!.registered!;
-    await expect(page.locator('.lead')).toContainText(`Registered with IANA in ${month(registered)}`);
+    await expect(page.locator('.lead')).toContainText(new RegExp(`[Rr]egistered with IANA in ${month(registered)}`));
   });
 
   test('the search result for 22 names ssh once, without doubled brackets', async ({ page }) => {
@@ -259,7 +274,7 @@ test.describe('copy and detail', () => {
   test('a registry page links the guide to writing the port up', async ({ page }) => {
     await page.goto('/ports/5432/');
     const note = region(page, 'Not written up yet');
-    await expect(note).toContainText('content/ports/5432.mdx');
+    await expect(note).toContainText('Nobody has written up port 5432 yet');
     await note.getByRole('link', { name: 'How to add a port page' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Adding a port page');
   });

@@ -127,16 +127,16 @@ test.describe('registry pages', () => {
         .evaluateAll((times) => times.map((time) => time.getAttribute('datetime') ?? ''));
     await page.goto('/ports/dormant/');
     const oldest = await dates();
-    // Numbers that lost their service have no registration date of their own, so they open the list.
+    // Entries without a date of their own (IANA gave none; the registry's history dates them by 2016) open the
+    // list, so the first page may show no dates at all; whatever dates it shows are in order.
     await expect(page.getByRole('table').locator('tbody tr')).toHaveCount(100);
-    expect(oldest.length).toBeGreaterThan(50);
     expect(oldest, 'oldest first').toEqual([...oldest].sort());
     const pages = page.getByRole('navigation', { name: 'Pages' });
     await expect(pages.getByRole('link', { name: '1', exact: true })).toHaveAttribute('aria-current', 'page');
     await pages.getByRole('link', { name: /Next page/ }).click();
     await expect(page).toHaveURL(/\/ports\/dormant\/2\/$/);
     const second = await dates();
-    expect(second[0]! >= oldest.at(-1)!, 'page 2 continues after page 1').toBe(true);
+    expect((second[0] ?? '') >= (oldest.at(-1) ?? ''), 'page 2 continues after page 1').toBe(true);
     await page
       .getByRole('navigation', { name: 'Sort by registration date' })
       .getByRole('link', { name: 'newest first' })
@@ -144,7 +144,7 @@ test.describe('registry pages', () => {
     await expect(page).toHaveURL(/\/ports\/dormant\/newest\/$/);
     const newest = await dates();
     expect(newest, 'newest first').toEqual([...newest].sort().reverse());
-    expect(newest[0]! > oldest[0]!, 'the newest page starts later than the oldest').toBe(true);
+    expect((newest[0] ?? '') > (oldest[0] ?? ''), 'the newest page starts later than the oldest').toBe(true);
     expect(await axeViolations(page)).toEqual([]);
   });
 
