@@ -37,7 +37,7 @@ const observe = (names: string[]) => {
 // The 404 page's answer and a search page opened with a query are the page's content: they start at once.
 const EAGER = ['number-answer', ...(new URLSearchParams(location.search).has('q') ? ['search-page'] : [])];
 observe(EAGER);
-const ENGAGE = ['scroll', 'pointermove', 'pointerdown', 'touchstart', 'keydown', 'focusin'];
+const ENGAGE = ['scroll', 'wheel', 'pointermove', 'pointerdown', 'touchstart', 'keydown', 'focusin'];
 const engage = () => {
   for (const type of ENGAGE) removeEventListener(type, engage, true);
   observe(Object.keys(NEAR).filter((name) => !EAGER.includes(name)));
