@@ -17,7 +17,7 @@ for (const path of [
   '/ports/',
   '/ports/3515/',
   '/ports/3520/',
-  '/search/?q=netrek',
+  '/search/?q=netrek+game',
   '/fa/ports/3521/',
   '/ports/5938/',
 ]) {
