@@ -27,7 +27,9 @@ const PAGES = [
   { name: 'search', path: '/search/' },
   { name: 'registry changes', path: '/changes/' },
   { name: 'registry changes of a month', path: '/changes/2017/05/' },
-  { name: 'not found', path: '/ports/5938/', status: 404 },
+  // A registry-only port's translated address: the production server says its page is English, and links it.
+  { name: 'English-only port', path: '/ports/5938/' },
+  { name: 'not found', path: '/no-such-page/', status: 404 },
 ] as const;
 
 const votes = () =>
@@ -147,7 +149,7 @@ for (const { locale, dir, t } of LOCALES) {
     test('a registry-only port found from the locale opens its English page, marked as English', async ({ page }) => {
       await page.goto(`/${locale}/search/`);
       await upgraded(page, 'search-page');
-      await page.getByRole('searchbox').first().fill('galileolog');
+      await page.locator('search-page #q').fill('galileolog');
       const result = page.locator('main a[href="/ports/3520/"]').first();
       await expect(result).toHaveAttribute('hreflang', 'en');
     });
