@@ -223,6 +223,9 @@ export class SiteSearch extends HTMLElement {
     const options = renderOutcome(outcome, s, 'site-search');
     this.#show(options, notice(outcome, options.length, s));
     this.#shown = outcome.query;
+    // The shards' answer shown before the full-text step has started (it waits for the debounce) is still a list
+    // in progress; #run says when it is complete.
+    if (outcome.partial) this.#list.setAttribute('aria-busy', 'true');
     // What the reader asked for by number or by a name the data ties to one port is chosen, so Enter opens it.
     const kept = chosen ? this.#options().findIndex((option) => option.href === chosen) : -1;
     this.#setActive(kept >= 0 ? kept : outcome.answered ? 0 : -1);

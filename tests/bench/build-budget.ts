@@ -11,7 +11,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { builtPorts, bySize } from '../support/built-site.ts';
+import { bySize, registryOnlyPorts } from '../support/site-data.ts';
 import { DIST } from '../support/server.ts';
 
 export const BUDGET = {
@@ -73,7 +73,7 @@ export function measureOutput(dist = DIST): OutputFigures {
     top.set(first, sum);
   }
   const registry = bySize(
-    builtPorts(dist).registryOnly.map((port) => `/ports/${port}/`),
+    registryOnlyPorts(dist).map((port) => `/ports/${port}/`),
     dist,
   );
   figures.registryPage = registry[0]?.path ?? '';

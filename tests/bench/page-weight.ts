@@ -24,7 +24,7 @@ import type { Browser, CDPSession } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LOCALES, localeOfPath, localePrefix, type Locale } from '../../src/i18n/locales.ts';
-import { builtPorts, bySize, pageFile, pagesUnder, portWithoutPage } from '../support/built-site.ts';
+import { articlePorts, bySize, pageFile, pagesUnder, portWithoutPage, registryOnlyPorts } from '../support/site-data.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { startServer } from '../support/server.ts';
 import { sectionTable } from './page-sections.ts';
@@ -59,7 +59,7 @@ interface Page {
   path: string;
 }
 
-const ports = builtPorts();
+const ports = { articles: articlePorts(), registryOnly: registryOnlyPorts() };
 const articlePaths = new Set(
   ports.articles.flatMap((port) => LOCALES.map((locale) => `${localePrefix(locale)}/ports/${port}/`)),
 );

@@ -6,7 +6,7 @@
  * ("Circumstantial").
  */
 import { expect, test } from './fixtures.ts';
-import { registryOnlyPort } from '../support/site-data.ts';
+import { portWithoutPage, registryOnlyPort } from '../support/site-data.ts';
 
 interface Explanation {
   type: string;
@@ -18,9 +18,9 @@ for (const path of [
   '/ports/',
   '/ports/3515/',
   `/ports/${registryOnlyPort()}/`,
-  '/search/?q=netrek',
+  '/search/?q=netrek+game',
   '/fa/ports/3521/',
-  '/ports/5938/',
+  `/ports/${portWithoutPage()}/`,
 ]) {
   test(`${path} is eligible for the back/forward cache`, async ({ page, consoleErrors }) => {
     consoleErrors.allow(/status of 404/);

@@ -31,7 +31,9 @@ const PAGES = [
   { name: 'search', path: '/search/' },
   { name: 'registry changes', path: '/changes/' },
   { name: 'registry changes of a month', path: '/changes/2017/05/' },
-  { name: 'not found', path: '/ports/5938/', status: 404 },
+  // A registry-only port's translated address: the production server says its page is English, and links it.
+  { name: 'English-only port', path: `/ports/${REGISTRY}/` },
+  { name: 'not found', path: '/no-such-page/', status: 404 },
 ] as const;
 
 const votes = () =>
@@ -151,7 +153,7 @@ for (const { locale, dir, t } of LOCALES) {
     test('a registry-only port found from the locale opens its English page, marked as English', async ({ page }) => {
       await page.goto(`/${locale}/search/`);
       await upgraded(page, 'search-page');
-      await page.getByRole('searchbox').first().fill(serviceOf(REGISTRY));
+      await page.locator('search-page #q').fill(serviceOf(REGISTRY));
       const result = page.locator(`main a[href="/ports/${REGISTRY}/"]`).first();
       await expect(result).toHaveAttribute('hreflang', 'en');
     });

@@ -86,11 +86,12 @@ export const PAGE_TYPES: readonly PageType[] = [
     shows: ['There is no page at this address.', 'Browse the ports by range', 'Go to port'],
   },
   {
-    name: 'number without a page (the 404 page’s answer; without JavaScript, the plain 404)',
+    // The production server answers with the number's page (src/server/number-page.ts); a static host with the 404
+    // page, which its script fills.
+    name: 'number without a page',
     path: '/ports/3546/',
-    heading: /^(Port 3546|Page not found)$/,
-    status: 404,
-    shows: ['Browse the ports by range'],
+    heading: /^Port 3546$/,
+    shows: ['Check what is listening on port 3546'],
   },
   { name: 'Persian article', path: '/fa/ports/3515/', heading: /MUST Backplane/, shows: ['آیا این صفحه مفید بود؟'] },
   {

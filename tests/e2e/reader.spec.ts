@@ -342,7 +342,7 @@ test.describe('screenshots for review', () => {
     ['article', '/ports/3521/'],
     ['registry', `/ports/${REGISTRY}/`],
     ['range', '/ports/range/3000-3999/'],
-    ['search', '/search/?q=netrek'],
+    ['search', '/search/?q=netrek+game'],
     ['number', `/ports/${UNASSIGNED.port}/`],
     ['article-fa', '/fa/ports/3515/'],
     ['article-bg', '/bg/ports/3521/'],

@@ -3,7 +3,7 @@
  * (dist/ports.json): a test, an audit or a benchmark that needs "a registry-only page" or "an article" picks one
  * here, so a valid new article (CONTRIBUTING.md) never makes its fixture wrong (issue 20, finding 1).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIST } from './server.ts';
 
@@ -27,6 +27,7 @@ const cache = new Map<string, BuiltPort[]>();
 export function builtPorts(dist = DIST): BuiltPort[] {
   let ports = cache.get(dist);
   if (!ports) {
+    if (!existsSync(join(dist, 'ports.json'))) throw new Error(`No ${join(dist, 'ports.json')}: run \`npm run build\` first.`);
     ports = (JSON.parse(readFileSync(join(dist, 'ports.json'), 'utf8')) as { ports: BuiltPort[] }).ports;
     cache.set(dist, ports);
   }
@@ -35,6 +36,10 @@ export function builtPorts(dist = DIST): BuiltPort[] {
 
 /** The ports with an article, in number order. */
 export const articlePorts = (dist = DIST): number[] => builtPorts(dist).flatMap((p) => (p.article ? [p.port] : []));
+
+/** The ports with a registry page only (English only), in number order. */
+export const registryOnlyPorts = (dist = DIST): number[] =>
+  builtPorts(dist).flatMap((p) => (p.article ? [] : [p.port]));
 
 /** The port's one IANA service name, as its page's title gives it ("Port N: name"). */
 export const serviceOf = (port: number, dist = DIST): string => {
@@ -88,3 +93,37 @@ export const blockOf = (port: number): string => {
   const first = Math.floor(port / 1000) * 1000;
   return `${first}-${Math.min(first + 999, 65535)}`;
 };
+
+/** The HTML file of a URL path in `dist` (`/ports/80/` → dist/ports/80/index.html). */
+export function pageFile(path: string, dist = DIST): string {
+  return join(dist, ...path.split('/'), path.endsWith('/') ? 'index.html' : '');
+}
+
+/** Bytes of a page's HTML as written (uncompressed), or 0 when the build has no such page. */
+export function pageBytes(path: string, dist = DIST): number {
+  const file = pageFile(path, dist);
+  return existsSync(file) ? statSync(file).size : 0;
+}
+
+/** The paths sorted by their HTML size, largest first. */
+export function bySize(paths: string[], dist = DIST): { path: string; bytes: number }[] {
+  return paths.map((path) => ({ path, bytes: pageBytes(path, dist) })).sort((a, b) => b.bytes - a.bytes);
+}
+
+/** Every page below a URL path (`/ports/dormant/` → itself, `/ports/dormant/2/`, …), as URL paths. */
+export function pagesUnder(path: string, dist = DIST): string[] {
+  const root = join(dist, ...path.split('/'));
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name === 'index.html' || name.endsWith('/index.html'))
+    .map((name) => `${path}${name.slice(0, -'index.html'.length)}`);
+}
+
+/** A port number with no page at all, so its URL answers with the 404 page. */
+export function portWithoutPage(dist = DIST): number {
+  const known = new Set(builtPorts(dist).map((p) => p.port));
+  for (let port = 1024; port <= 65535; port++) {
+    if (!known.has(port) && !existsSync(join(dist, 'ports', String(port)))) return port;
+  }
+  throw new Error('every port number has a page');
+}
