@@ -57,6 +57,8 @@ export { expect };
 
 /** axe-core violations on the page as it is now, WCAG 2.x A and AA rules. */
 export async function axeViolations(page: Page) {
+  // axe walks every node: a range page's 1,000 rows take it seconds of CPU, longer on a loaded machine.
+  test.info().setTimeout(test.info().timeout + 30_000);
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
     .analyze();

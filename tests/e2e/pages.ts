@@ -1,8 +1,10 @@
 /** One page of each kind the site builds; tests that claim "every page" open each of these. */
-import { builtPorts, registryOnlyPort } from '../support/site-data.ts';
+import { en } from '../../src/i18n/en.ts';
+import { builtPorts, portWithoutPage, registryOnlyPort } from '../support/site-data.ts';
 
 // The registry page is one the build gave no article (tests/support/site-data.ts), so a new article never moves it.
 const registry = builtPorts().find((p) => p.port === registryOnlyPort())!;
+const missing = portWithoutPage();
 
 export interface PageType {
   name: string;
@@ -89,9 +91,9 @@ export const PAGE_TYPES: readonly PageType[] = [
     // The production server answers with the number's page (src/server/number-page.ts); a static host with the 404
     // page, which its script fills.
     name: 'number without a page',
-    path: '/ports/3546/',
-    heading: /^Port 3546$/,
-    shows: ['Check what is listening on port 3546'],
+    path: `/ports/${missing}/`,
+    heading: new RegExp(`^Port ${missing}$`),
+    shows: [en['port.check'].replace('{port}', String(missing))],
   },
   { name: 'Persian article', path: '/fa/ports/3515/', heading: /MUST Backplane/, shows: ['آیا این صفحه مفید بود؟'] },
   {

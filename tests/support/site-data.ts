@@ -27,7 +27,8 @@ const cache = new Map<string, BuiltPort[]>();
 export function builtPorts(dist = DIST): BuiltPort[] {
   let ports = cache.get(dist);
   if (!ports) {
-    if (!existsSync(join(dist, 'ports.json'))) throw new Error(`No ${join(dist, 'ports.json')}: run \`npm run build\` first.`);
+    if (!existsSync(join(dist, 'ports.json')))
+      throw new Error(`No ${join(dist, 'ports.json')}: run \`npm run build\` first.`);
     ports = (JSON.parse(readFileSync(join(dist, 'ports.json'), 'utf8')) as { ports: BuiltPort[] }).ports;
     cache.set(dist, ports);
   }
@@ -119,7 +120,7 @@ export function pagesUnder(path: string, dist = DIST): string[] {
     .map((name) => `${path}${name.slice(0, -'index.html'.length)}`);
 }
 
-/** A port number with no page at all, so its URL answers with the 404 page. */
+/** A port number with no page of its own: the production server answers it with a number page, a static host with the 404 page. */
 export function portWithoutPage(dist = DIST): number {
   const known = new Set(builtPorts(dist).map((p) => p.port));
   for (let port = 1024; port <= 65535; port++) {
