@@ -24,7 +24,14 @@ import type { Browser, CDPSession } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LOCALES, localeOfPath, localePrefix, type Locale } from '../../src/i18n/locales.ts';
-import { articlePorts, bySize, pageFile, pagesUnder, portWithoutPage, registryOnlyPorts } from '../support/site-data.ts';
+import {
+  articlePorts,
+  bySize,
+  pageFile,
+  pagesUnder,
+  portWithoutPage,
+  registryOnlyPorts,
+} from '../support/site-data.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { startServer } from '../support/server.ts';
 import { sectionTable } from './page-sections.ts';
