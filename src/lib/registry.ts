@@ -247,8 +247,14 @@ export interface Registration extends Omit<RegistryRow, 'protocol'> {
 
 export function registrations(rows: readonly RegistryRow[]): Registration[] {
   const groups = new Map<string, Registration>();
+  // Rows that differ only in how IANA indented a note (80's www-http over TCP and UDP) are one registration.
+  const same = (value: unknown) => (typeof value === 'string' ? value.replace(/\s+/g, ' ').trim() : value);
   for (const { protocol, ...rest } of rows) {
-    const key = JSON.stringify(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
+    const key = JSON.stringify(
+      Object.entries(rest)
+        .map(([name, value]) => [name, same(value)])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
     const group = groups.get(key);
     if (group) {
       if (protocol && !group.protocols.includes(protocol)) group.protocols.push(protocol);

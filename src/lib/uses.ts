@@ -5,7 +5,7 @@
  * TypeScript with no Astro imports: the build (src/data/ports.ts), the verdict and the unit tests use it.
  */
 import type { ExtractSources, ListName, Listing } from './evidence.ts';
-import type { Protocol } from './ports/number.ts';
+import { portList, type Protocol } from './ports/number.ts';
 
 /** How the use relates to the port. */
 export const USE_KINDS = {
@@ -161,7 +161,8 @@ function describe(
   protocols: Protocol[],
   sources?: ExtractSources,
 ) {
-  const at = `${protocols.map((p) => p.toUpperCase()).join('/')} ${ports.length > 3 ? `${ports[0]}–${ports.at(-1)}` : ports.join(', ')}`;
+  // Each number it opens: firewalld's freeipa-ldap opens 80, 88, 123, 389, 443 and 464, not 80 to 464.
+  const at = `${protocols.map((p) => p.toUpperCase()).join('/')} ${portList(ports)}`;
   const extract = sources?.[list === 'wireshark' ? 'wireshark' : list];
   const version = extract ? upstream(extract.version) : undefined;
   const read = extract?.generated;

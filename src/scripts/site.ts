@@ -25,9 +25,11 @@ const near = new IntersectionObserver(
   // Half a screen ahead, so an element is upgraded before it scrolls into view.
   { rootMargin: '50% 0px' },
 );
+// An element the production server already filled in (`data-answered`: a number's page made from the 404 page's
+// answer, src/server/number-page.ts) needs no script at all.
 const observe = (names: string[]) => {
   for (const name of names)
-    document.querySelectorAll(name).forEach((element) => {
+    document.querySelectorAll(`${name}:not([data-answered])`).forEach((element) => {
       near.observe(element);
     });
 };
@@ -35,12 +37,16 @@ const observe = (names: string[]) => {
 // reload) wait until the reader engages with the page — a scroll, a touch, a key, the pointer moving — so a
 // first visit costs the page, its stylesheet and this script, however tall the screen (issue 26, finding 2).
 // The 404 page's answer and a search page opened with a query are the page's content: they start at once.
-const EAGER = ['number-answer', ...(new URLSearchParams(location.search).has('q') ? ['search-page'] : [])];
+// (The 404 page's answer only where the address names a port: elsewhere it has nothing to say.)
+const EAGER = [
+  ...(/\/ports\/[^/]+\/?$/.test(location.pathname) ? ['number-answer'] : []),
+  ...(new URLSearchParams(location.search).has('q') ? ['search-page'] : []),
+];
 observe(EAGER);
 const ENGAGE = ['scroll', 'wheel', 'pointermove', 'pointerdown', 'touchstart', 'keydown', 'focusin'];
 const engage = () => {
   for (const type of ENGAGE) removeEventListener(type, engage, true);
-  observe(Object.keys(NEAR).filter((name) => !EAGER.includes(name)));
+  observe(Object.keys(NEAR).filter((name) => name !== 'number-answer' && !EAGER.includes(name)));
 };
 for (const type of ENGAGE) addEventListener(type, engage, { capture: true, passive: true });
 

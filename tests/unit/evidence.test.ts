@@ -22,7 +22,9 @@ import {
   type NetbaseRow,
   type NmapServiceRow,
 } from '../../src/lib/evidence.ts';
+import { portList } from '../../src/lib/ports/number.ts';
 import { parseRegistry } from '../../src/lib/registry.ts';
+import { listedUses } from '../../src/lib/uses.ts';
 import {
   DECODES,
   ETC_SERVICES,
@@ -140,6 +142,24 @@ describe('the port lists that name what runs on a port', () => {
     ]);
     assert.throws(() => parseNdpiPorts('MongoDB\ttcp\t27017\n'), /nDPI default ports, line 1/);
     assert.throws(() => parseNdpiPorts('X\ticmp\t1\tNetwork\n'), /not a protocol/);
+  });
+});
+
+describe('what a listed use says its list opens', () => {
+  test('each number, runs as ranges: never a span over ports the list does not open', () => {
+    assert.equal(portList([464, 80, 88, 389, 123, 443]), '80, 88, 123, 389, 443, 464');
+    assert.equal(portList([6003, 6000, 6001, 6002, 7000, 7001]), '6000–6003, 7000, 7001');
+    assert.equal(portList([22]), '22');
+    const [freeipa] = listedUses(
+      [80, 88, 123, 389, 443, 464].map((port) => ({
+        list: 'firewalld' as const,
+        key: 'freeipa-ldap',
+        name: 'FreeIPA with LDAP',
+        port,
+        protocol: 'tcp' as const,
+      })),
+    );
+    assert.match(freeipa!.source.says, /opens TCP 80, 88, 123, 389, 443, 464\./);
   });
 });
 

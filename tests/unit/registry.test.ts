@@ -125,6 +125,18 @@ describe('registry fidelity: each fact as IANA gives it, per protocol row', () =
     assert.deepEqual(tcp && [tcp.protocols, tcp.assignee], [['tcp', 'udp'], '[IESG]']);
   });
 
+  test('rows that differ only in how a note is indented are one registration, its note as the first row gives it (80, www-http)', () => {
+    const rows = real(80)!.rows.filter((r) => r.service === 'www-http');
+    assert.equal(rows.length, 2);
+    assert.notEqual(rows[0]!.notes, rows[1]!.notes);
+    const groups = registrations(rows);
+    assert.deepEqual(
+      groups.map((g) => [g.service, g.protocols]),
+      [['www-http', ['tcp', 'udp']]],
+    );
+    assert.equal(groups[0]!.notes, rows[0]!.notes);
+  });
+
   test('IANA’s multi-line notes keep their line breaks (80, www-http)', () => {
     const notes = real(80)!.rows.find((r) => r.service === 'www-http')!.notes!;
     assert.ok(notes.split('\n').length > 10);

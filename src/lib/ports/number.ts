@@ -16,3 +16,16 @@ export function isPort(value: unknown): value is number {
 export function isProtocol(value: string): value is Protocol {
   return (PROTOCOLS as readonly string[]).includes(value);
 }
+
+/** Port numbers as a reader writes them: runs of consecutive numbers as ranges ("80, 443, 6000–6063"). */
+export function portList(ports: readonly number[]): string {
+  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const first = sorted[i]!;
+    while (sorted[i + 1] === sorted[i]! + 1) i++;
+    const last = sorted[i]!;
+    parts.push(first === last ? String(first) : last === first + 1 ? `${first}, ${last}` : `${first}–${last}`);
+  }
+  return parts.join(', ');
+}
