@@ -415,6 +415,9 @@ test.describe('without JavaScript, through the production server', () => {
         }),
     );
     expect(shift).toBeLessThan(0.01);
+    // The page's scripts still work on it: once the reader engages (src/scripts/site.ts), the commands get tabs.
+    await page.mouse.move(10, 10);
+    await page.mouse.wheel(0, 400);
     await expect(page.locator('check-commands [role="tab"]').first()).toBeVisible();
   });
 
