@@ -94,6 +94,11 @@ export function readConfig(env: Env = process.env): ServerConfig {
   if (config.timeouts.headers > config.timeouts.request) {
     throw new ConfigError('SERVE_HEADERS_TIMEOUT_MS must not be longer than SERVE_REQUEST_TIMEOUT_MS');
   }
+  if (config.timeouts.keepAlive >= config.timeouts.idle) {
+    // Clients keep an idle connection as long as the Keep-Alive header promises; one the idle timeout closed
+    // first fails their next request.
+    throw new ConfigError('SERVE_KEEP_ALIVE_TIMEOUT_MS must be shorter than SERVE_IDLE_TIMEOUT_MS');
+  }
   // Checked here, in the supervisor, rather than when each worker opens the store: a worker that cannot start
   // would be restarted again and again, and the site would never answer.
   let backend: ReturnType<typeof backendOf>;

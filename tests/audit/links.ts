@@ -7,7 +7,12 @@ export interface LinkReport {
   broken: string[];
 }
 
-export async function checkLinks(origin: string): Promise<LinkReport> {
+export interface CrawlReport extends LinkReport {
+  /** Paths the crawl fetched with a 2xx answer, without query or fragment. */
+  reached: Set<string>;
+}
+
+export async function checkLinks(origin: string): Promise<CrawlReport> {
   const checker = new LinkChecker();
   const result = await checker.check({
     path: `${origin}/`,
@@ -23,7 +28,12 @@ export async function checkLinks(origin: string): Promise<LinkReport> {
       (link) =>
         `${link.url} (${link.status ?? 'no answer'}) from ${link.parent ?? '?'}${link.failureDetails?.length ? `: ${JSON.stringify(link.failureDetails[0]).slice(0, 200)}` : ''}`,
     );
-  return { checked: result.links.filter((link) => link.state !== LinkState.SKIPPED).length, broken };
+  const reached = new Set(
+    result.links
+      .filter((link) => link.state === LinkState.OK && link.status !== undefined && link.status < 300)
+      .map((link) => new URL(link.url).pathname),
+  );
+  return { checked: result.links.filter((link) => link.state !== LinkState.SKIPPED).length, broken, reached };
 }
 
 /**

@@ -895,7 +895,12 @@ describe('round 3 of the red team (issue 21) and the untested defaults (issue 20
   });
 
   test('400 clients that never read their answer lock nobody else out, and are closed once idle', async () => {
-    const own = await startServer({ SERVE_MAX_CONNECTIONS: '100', SERVE_WORKERS: '2', SERVE_IDLE_TIMEOUT_MS: '2000' });
+    const own = await startServer({
+      SERVE_MAX_CONNECTIONS: '100',
+      SERVE_WORKERS: '2',
+      SERVE_IDLE_TIMEOUT_MS: '2000',
+      SERVE_KEEP_ALIVE_TIMEOUT_MS: '1000',
+    });
     const readers: ReturnType<typeof connect>[] = [];
     try {
       for (let i = 0; i < 400; i++) {

@@ -49,6 +49,27 @@ describe('a PostgreSQL store', () => {
   });
 });
 
+describe('timeouts that contradict each other', () => {
+  // A client keeps an idle connection as long as the server's Keep-Alive header says, then sends on it; closed
+  // earlier by the idle timeout, the request fails ("other side closed"): the audit's crawl lost 2,000-19,000 of
+  // 23,000 links so, with SERVE_KEEP_ALIVE_TIMEOUT_MS 60000 against the 30 s idle timeout.
+  test('a keep-alive as long as the idle timeout or longer is refused', () => {
+    for (const keepAlive of ['30000', '60000']) {
+      assert.throws(
+        () => readConfig({ FEEDBACK_KEY_FILE: join(dir, 'timeouts.key'), SERVE_KEEP_ALIVE_TIMEOUT_MS: keepAlive }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          /SERVE_KEEP_ALIVE_TIMEOUT_MS must be shorter than SERVE_IDLE_TIMEOUT_MS/.test(error.message),
+      );
+    }
+  });
+
+  test('a keep-alive shorter than the idle timeout is taken', () => {
+    const env = { FEEDBACK_KEY_FILE: join(dir, 'timeouts.key'), SERVE_KEEP_ALIVE_TIMEOUT_MS: '60000' };
+    assert.equal(readConfig({ ...env, SERVE_IDLE_TIMEOUT_MS: '120000' }).timeouts.keepAlive, 60_000);
+  });
+});
+
 describe('settings a worker would only find wrong when it opens the store', () => {
   for (const [name, env, message] of [
     ['a FEEDBACK_SECRET too short to be a key', { FEEDBACK_SECRET: 'abc' }, /FEEDBACK_SECRET must hold at least 32/],
