@@ -7,7 +7,7 @@ import { portStates, type PortState } from '../lib/verdicts.ts';
 import { loadEvidence, type Evidence, type PortEvidence } from '../lib/evidence.ts';
 import { formerNames, type PortHistory } from '../lib/history/changes.ts';
 import { MAX_PORT } from '../lib/ports/number.ts';
-import { blockOf, BLOCK_SIZE, rangeOf } from '../lib/ports/range.ts';
+import { blockOf, BLOCK_SIZE, listOf, LIST_SIZE, rangeOf } from '../lib/ports/range.ts';
 import {
   checkAgreement,
   liveRegistrations,
@@ -200,7 +200,7 @@ export async function getNumberLinks(): Promise<(locale: Locale, port: number) =
     if (kind) return portLink(locale, port, kind);
     const gap = gaps.find((g) => port >= g.first && port <= g.last);
     const row = gap ? `#gap-${gap.first}` : '';
-    return { href: `${localeHref(locale, `/ports/range/${blockOf(port).slug}/`)}${row}` };
+    return { href: `${localeHref(locale, `/ports/range/${listOf(port).slug}/`)}${row}` };
   };
 }
 
@@ -224,41 +224,62 @@ export interface Block {
   /** IANA's unassigned and reserved numbers inside the block. */
   gaps: RegistryGap[];
   dormant: number;
+  /** A block of 1,000's pages of a hundred numbers, which list its rows; none for such a page itself. */
+  parts: Block[];
 }
 
-/** Assigned ports in blocks of 1,000, for browsing without a 6,000-entry list. */
-export async function getBlocks(): Promise<Block[]> {
-  const [all, gaps] = await Promise.all([getPortViews(), getRegistryGaps()]);
-  const blocks = new Map<number, PortView[]>();
-  for (const view of all) {
-    const n = Math.floor(view.port / BLOCK_SIZE);
-    blocks.set(n, [...(blocks.get(n) ?? []), view]);
-  }
-  // Every block has a page, empty ones too (60000–60999 has only IANA's dynamic range): a link to any number's
-  // block must never lead to a 404.
-  const every = Array.from(
-    { length: Math.floor(MAX_PORT / BLOCK_SIZE) + 1 },
-    (_, n) => [n, blocks.get(n) ?? []] as const,
-  );
-  return every.map(([n, views]) => {
-    const { first, last, slug } = blockOf(n * BLOCK_SIZE);
+/**
+ * Every number from 0 to 65535 in spans of `size` (blockOf, listOf), empty ones too (60000–60999 has only IANA's
+ * dynamic range): a link to any number's block must never lead to a 404.
+ */
+function spans(views: PortView[], gaps: RegistryGap[], size: number, of: typeof blockOf): Block[] {
+  const byFirst = Map.groupBy(views, (view) => of(view.port).first);
+  return Array.from({ length: Math.floor(MAX_PORT / size) + 1 }, (_, n) => {
+    const { first, last, slug } = of(n * size);
+    const inside = byFirst.get(first) ?? [];
     return {
       first,
       last,
       slug,
-      views,
+      views: inside,
       gaps: gaps.filter((gap) => gap.last >= first && gap.first <= last),
-      dormant: views.filter((v) => v.verdict.verdict === 'likely-dormant').length,
+      dormant: inside.filter((v) => v.verdict.verdict === 'likely-dormant').length,
+      parts: [],
     };
   });
 }
 
-/** Every block with the blocks either side, for the range routes. */
-export async function getBlockRoutes(): Promise<
-  { block: Block; prev?: Block | undefined; next?: Block | undefined }[]
-> {
+/** Assigned ports in blocks of 1,000, each with its pages of a hundred, for browsing without a 6,000-entry list. */
+export async function getBlocks(): Promise<Block[]> {
+  const [all, gaps] = await Promise.all([getPortViews(), getRegistryGaps()]);
+  const lists = spans(all, gaps, LIST_SIZE, listOf);
+  return spans(all, gaps, BLOCK_SIZE, blockOf).map((block) => ({
+    ...block,
+    parts: lists.filter((list) => list.first >= block.first && list.last <= block.last),
+  }));
+}
+
+export interface BlockRoute {
+  block: Block;
+  prev?: Block | undefined;
+  next?: Block | undefined;
+  /** For a page of a hundred: the block of 1,000 it belongs to. */
+  parent?: Block | undefined;
+}
+
+/** Every block and every page of a hundred, each with its neighbours of the same size, for the range routes. */
+export async function getBlockRoutes(): Promise<BlockRoute[]> {
   const blocks = await getBlocks();
-  return blocks.map((block, i) => ({ block, prev: blocks[i - 1], next: blocks[i + 1] }));
+  const lists = blocks.flatMap((block) => block.parts.map((list) => ({ list, parent: block })));
+  return [
+    ...blocks.map((block, i) => ({ block, prev: blocks[i - 1], next: blocks[i + 1] })),
+    ...lists.map(({ list, parent }, i) => ({
+      block: list,
+      parent,
+      prev: lists[i - 1]?.list,
+      next: lists[i + 1]?.list,
+    })),
+  ];
 }
 
 // The date the tables show: a number that lost its service may keep its registration date on IANA's own row.

@@ -337,6 +337,8 @@ export const bg: Dictionary = {
   'range.article': 'Статия',
   'range.gap': 'Неприсвоен',
   'range.json': 'Данните за блока в JSON.',
+  'range.json.block': 'Портове {first}–{last} в JSON.',
+  'range.parts': 'Портове {first}–{last}, по сто номера на страница',
   'range.prev': 'Предишен блок',
   'range.next': 'Следващ блок',
   'dormant.title': 'Вероятно спящи регистрации',

@@ -329,6 +329,8 @@ export const en = {
   'range.article': 'Article',
   'range.gap': 'Not assigned',
   'range.json': 'The block’s facts as JSON.',
+  'range.json.block': 'Ports {first}–{last} as JSON.',
+  'range.parts': 'Ports {first}–{last}, a hundred numbers a page',
   'range.prev': 'Previous block',
   'range.next': 'Next block',
   'dormant.title': 'Likely dormant registrations',

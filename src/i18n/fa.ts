@@ -341,6 +341,8 @@ export const fa: Dictionary = {
   'range.article': 'مقاله',
   'range.gap': 'تخصیص‌نیافته',
   'range.json': 'اطلاعات این دسته به‌صورت JSON.',
+  'range.json.block': 'درگاه‌های {first}–{last} به‌صورت JSON.',
+  'range.parts': 'درگاه‌های {first}–{last}، صد شماره در هر صفحه',
   'range.prev': 'دستهٔ قبلی',
   'range.next': 'دستهٔ بعدی',
   'dormant.title': 'ثبت‌های احتمالاً راکد',

@@ -9,7 +9,7 @@ import type { Page } from '@playwright/test';
 import { bg } from '../../src/i18n/bg.ts';
 import { en } from '../../src/i18n/en.ts';
 import { fa } from '../../src/i18n/fa.ts';
-import { blockOf, registryOnlyPort, serviceOf } from '../support/site-data.ts';
+import { listSlug, registryOnlyPort, serviceOf } from '../support/site-data.ts';
 import { axeViolations, expect, test, upgraded } from './fixtures.ts';
 
 // A page the build gave no article: its English page is the only one.
@@ -27,6 +27,7 @@ const PAGES = [
   { name: 'article', path: '/ports/3515/' },
   { name: 'second article', path: '/ports/3521/' },
   { name: 'range', path: '/ports/range/3000-3999/' },
+  { name: 'range of a hundred', path: '/ports/range/3500-3599/' },
   { name: 'dormant list', path: '/ports/dormant/' },
   { name: 'search', path: '/search/' },
   { name: 'registry changes', path: '/changes/' },
@@ -166,7 +167,7 @@ for (const { locale, dir, t } of LOCALES) {
       await expect(page).toHaveURL(/\/ports\/3515\/$/);
       await page.goto(`/ports/${REGISTRY}/`);
       await page.getByRole('navigation', { name: en['nav.languages'] }).locator(`a[lang="${locale}"]`).click();
-      await expect(page).toHaveURL(new RegExp(`/${locale}/ports/range/${blockOf(REGISTRY)}/#port-${REGISTRY}$`));
+      await expect(page).toHaveURL(new RegExp(`/${locale}/ports/range/${listSlug(REGISTRY)}/#port-${REGISTRY}$`));
       await expect(page.locator(`#port-${REGISTRY}`)).toBeVisible();
     });
   });

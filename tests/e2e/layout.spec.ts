@@ -9,8 +9,14 @@ import { axeViolations, expect, test } from './fixtures.ts';
 import { articlePorts, builtPorts, registryOnlyPort } from '../support/site-data.ts';
 
 test.describe('a range page’s verdict filter', () => {
-  const block = { first: 3000, last: 3999 };
-  const ports = builtPorts().filter((p) => p.port >= block.first && p.port <= block.last);
+  // A page of a hundred with ports of every verdict, from the build, so that each radio has rows to show.
+  const VERDICTS = ['likely-dormant', 'in-use', 'unknown'];
+  const inside = (first: number) => builtPorts().filter((p) => p.port >= first && p.port <= first + 99);
+  const first = Array.from({ length: 656 }, (_, n) => n * 100).find((at) =>
+    VERDICTS.every((verdict) => inside(at).some((p) => p.dormancy.verdict === verdict)),
+  )!;
+  const block = { first, last: first + 99 };
+  const ports = inside(first);
   const count = (verdict: string) => ports.filter((p) => p.dormancy.verdict === verdict).length;
 
   test('without JavaScript, choosing a verdict leaves only its rows, and “All” brings every row back', async ({
@@ -65,6 +71,7 @@ test.describe('phones do not scroll sideways', () => {
     // The registry page that lists the most known uses, with their sources' titles and paths.
     `/ports/${[...builtPorts()].sort((a, b) => (b.uses?.length ?? 0) - (a.uses?.length ?? 0))[0]!.port}/`,
     '/fa/ports/range/3000-3999/',
+    '/fa/ports/range/3500-3599/',
   ];
   for (const path of paths) {
     test(`${path} at 375 px`, async ({ page }) => {

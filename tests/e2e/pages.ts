@@ -1,10 +1,13 @@
 /** One page of each kind the site builds; tests that claim "every page" open each of these. */
 import { en } from '../../src/i18n/en.ts';
-import { builtPorts, portWithoutPage, registryOnlyPort } from '../support/site-data.ts';
+import { builtPorts, listSlug, portWithoutPage, registryOnlyPort } from '../support/site-data.ts';
 
 // The registry page is one the build gave no article (tests/support/site-data.ts), so a new article never moves it.
 const registry = builtPorts().find((p) => p.port === registryOnlyPort())!;
 const missing = portWithoutPage();
+/** The page of a hundred that lists the registry page's port. */
+const list = listSlug(registry.port);
+const listLabel = list.replace('-', '–');
 
 export interface PageType {
   name: string;
@@ -41,6 +44,12 @@ export const PAGE_TYPES: readonly PageType[] = [
     name: 'range',
     path: '/ports/range/3000-3999/',
     heading: /^Ports 3000–3999$/,
+    shows: ['3500–3599'],
+  },
+  {
+    name: 'range of a hundred',
+    path: `/ports/range/${list}/`,
+    heading: new RegExp(`^Ports ${listLabel}$`),
     shows: [registry.registry[0]!.service!],
   },
   {
@@ -98,8 +107,8 @@ export const PAGE_TYPES: readonly PageType[] = [
   { name: 'Persian article', path: '/fa/ports/3515/', heading: /MUST Backplane/, shows: ['آیا این صفحه مفید بود؟'] },
   {
     name: 'Bulgarian range',
-    path: '/bg/ports/range/3000-3999/',
-    heading: /3000–3999/,
+    path: `/bg/ports/range/${list}/`,
+    heading: new RegExp(listLabel),
     shows: [registry.registry[0]!.service!],
   },
 ];

@@ -70,8 +70,8 @@ test.describe('a port page', () => {
   test('breadcrumbs run Home › Ports › range › port and mark the current page', async ({ page }) => {
     await page.goto('/ports/3521/');
     const crumbs = page.getByRole('navigation', { name: 'Breadcrumbs' });
-    await expect(crumbs.getByRole('listitem')).toHaveText(['Home', 'Ports', '3000–3999', 'Port 3521']);
-    await expect(crumbs.getByRole('link', { name: '3000–3999' })).toHaveAttribute('href', '/ports/range/3000-3999/');
+    await expect(crumbs.getByRole('listitem')).toHaveText(['Home', 'Ports', '3500–3599', 'Port 3521']);
+    await expect(crumbs.getByRole('link', { name: '3500–3599' })).toHaveAttribute('href', '/ports/range/3500-3599/');
     await expect(crumbs.locator('[aria-current="page"]')).toHaveText('Port 3521');
     await crumbs.getByRole('link', { name: 'Ports' }).click();
     await expect(page).toHaveURL(/\/ports\/$/);

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIST } from '../support/server.ts';
 import {
-  blockOf,
+  listSlug,
   builtPorts,
   NO_DOCUMENTED_PORT,
   portDocumentedByAnArticle,
@@ -28,8 +28,8 @@ const month = (date: string) =>
     year: 'numeric',
     timeZone: 'UTC',
   });
-/** "3000–3999", as breadcrumbs and range headings write a block. */
-const blockLabel = (port: number) => blockOf(port).replace('-', '–');
+/** "3500–3599", as breadcrumbs and range headings write the page of a hundred that lists a port. */
+const listLabel = (port: number) => listSlug(port).replace('-', '–');
 
 test.describe('ports that link to each other', () => {
   test('a port an article documents a use on says it is in use, and links that article', async ({ page }) => {
@@ -70,9 +70,9 @@ test.describe('ports that link to each other', () => {
     await expect(nearby.locator('a[rel="prev"]')).toHaveAttribute('href', `/ports/${prev.port}/`);
     if (!prev.article) await expect(nearby.locator('a[rel="prev"]')).toContainText(serviceOf(prev.port));
     await expect(nearby.locator('a[rel="next"]')).toHaveAttribute('href', `/ports/${next.port}/`);
-    await expect(nearby.getByRole('link', { name: 'Ports 3000–3999' })).toHaveAttribute(
+    await expect(nearby.getByRole('link', { name: 'Ports 3500–3599' })).toHaveAttribute(
       'href',
-      '/ports/range/3000-3999/',
+      '/ports/range/3500-3599/',
     );
     await nearby.locator('a[rel="next"]').click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Port 3522: /);
@@ -100,6 +100,12 @@ test.describe('ports that link to each other', () => {
     await page.goto('/ports/range/3000-3999/');
     const json = page.getByRole('link', { name: 'The block’s facts as JSON.' });
     await expect(json).toHaveAttribute('href', '/ports/range/3000-3999.json');
+    // A page of a hundred links the JSON of the block of 1,000 it is part of.
+    await page.goto('/ports/range/3500-3599/');
+    await expect(page.getByRole('link', { name: 'Ports 3000–3999 as JSON.' })).toHaveAttribute(
+      'href',
+      '/ports/range/3000-3999.json',
+    );
     const block = (await (await request.get('/ports/range/3000-3999.json')).json()) as { ports: { port: number }[] };
     expect(block.ports.map((p) => p.port)).toContain(3515);
     // The old one-port address still answers, from the block, on this server.
@@ -125,8 +131,8 @@ const UNASSIGNED = (() => {
       if (status !== 'unassigned') continue;
       for (let port = first; port <= last; port++) {
         if (shard.entries[port]) continue;
-        const block = Math.floor(port / 1000) * 1000;
-        return { port, gap: first, block: `${block}–${block + 999}`, slug: `${block}-${block + 999}` };
+        const list = Math.floor(port / 100) * 100;
+        return { port, gap: first, block: `${list}–${list + 99}`, slug: `${list}-${list + 99}` };
       }
     }
   }
@@ -211,7 +217,7 @@ test.describe('an answer for every number', () => {
 });
 
 test.describe('tables on a phone', () => {
-  for (const path of ['/ports/', '/ports/range/3000-3999/', '/ports/dormant/']) {
+  for (const path of ['/ports/', '/ports/range/3000-3999/', '/ports/range/3500-3599/', '/ports/dormant/']) {
     test(`${path} is readable at 320 px: no sideways scroll, every port number on screen`, async ({ page }) => {
       await page.setViewportSize({ width: 320, height: 700 });
       await page.goto(path);
@@ -283,9 +289,10 @@ test.describe('copy and detail', () => {
     consoleErrors.allow(/status of 404/);
     for (const [path, trail] of [
       ['/ports/', ['Home', 'Ports']],
-      ['/ports/3515/', ['Home', 'Ports', '3000–3999', 'Port 3515']],
-      [`/ports/${REGISTRY}/`, ['Home', 'Ports', blockLabel(REGISTRY), `Port ${REGISTRY}`]],
+      ['/ports/3515/', ['Home', 'Ports', '3500–3599', 'Port 3515']],
+      [`/ports/${REGISTRY}/`, ['Home', 'Ports', listLabel(REGISTRY), `Port ${REGISTRY}`]],
       ['/ports/range/3000-3999/', ['Home', 'Ports', '3000–3999']],
+      ['/ports/range/3500-3599/', ['Home', 'Ports', '3000–3999', '3500–3599']],
       ['/ports/dormant/', ['Home', 'Ports', 'Likely dormant registrations']],
       ['/about/data/', ['Home', 'About the site', 'Where the data comes from']],
     ] as const) {
@@ -341,7 +348,7 @@ test.describe('screenshots for review', () => {
     ['home', '/'],
     ['article', '/ports/3521/'],
     ['registry', `/ports/${REGISTRY}/`],
-    ['range', '/ports/range/3000-3999/'],
+    ['range', '/ports/range/3500-3599/'],
     ['search', '/search/?q=netrek+game'],
     ['number', `/ports/${UNASSIGNED.port}/`],
     ['article-fa', '/fa/ports/3515/'],

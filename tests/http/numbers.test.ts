@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { blockOf } from '../../src/lib/ports/range.ts';
+import { listOf } from '../../src/lib/ports/range.ts';
 import { DIST, startServer, type RunningServer } from '../support/server.ts';
 
 let server: RunningServer;
@@ -58,7 +58,7 @@ describe('a number without a page', () => {
       // The check commands are in the page, for this number.
       assert.match(html, new RegExp(`<code>[^<]*${port}[^<]*</code>`));
       // Its block's page is linked, and exists.
-      const { first, last } = blockOf(port);
+      const { first, last } = listOf(port);
       assert.ok(html.includes(`href="/ports/range/${first}-${last}/"`));
       assert.ok(existsSync(join(DIST, 'ports', 'range', `${first}-${last}`, 'index.html')));
     });
@@ -72,7 +72,7 @@ describe('a number without a page', () => {
       const html = await response.text();
       assert.match(html, new RegExp(`<html lang="${locale}"`));
       assert.match(html, /<number-answer data-answered /);
-      assert.ok(html.includes(`href="/${locale}/ports/range/${blockOf(port).first}-${blockOf(port).last}/"`));
+      assert.ok(html.includes(`href="/${locale}/ports/range/${listOf(port).slug}/"`));
     }
   });
 

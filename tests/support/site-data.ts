@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIST } from './server.ts';
+import { listOf } from '../../src/lib/ports/range.ts';
 
 export interface BuiltPort {
   port: number;
@@ -89,11 +90,8 @@ export function portDocumentedByAnArticle(dist = DIST): { port: number; article:
 /** Why a test that needs portDocumentedByAnArticle() skips when there is none. */
 export const NO_DOCUMENTED_PORT = 'every port on which an article documents a use has an article of its own';
 
-/** The slug of the range page that lists `port`: blocks of 1,000 numbers, the last ending at 65535. */
-export const blockOf = (port: number): string => {
-  const first = Math.floor(port / 1000) * 1000;
-  return `${first}-${Math.min(first + 999, 65535)}`;
-};
+/** The slug of the range page that lists `port`: a hundred numbers a page (src/lib/ports/range.ts). */
+export const listSlug = (port: number): string => listOf(port).slug;
 
 /** The HTML file of a URL path in `dist` (`/ports/80/` → dist/ports/80/index.html). */
 export function pageFile(path: string, dist = DIST): string {

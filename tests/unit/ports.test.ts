@@ -6,7 +6,7 @@ import { ianaName } from '../../src/lib/iana.ts';
 import { checkCommands, defaultCheckCommands, PID_PLACEHOLDER, type CommandSet } from '../../src/lib/ports/commands.ts';
 import { portNumber } from '../../src/lib/ports/schema.ts';
 import { parsePortQuery } from '../../src/lib/ports/query.ts';
-import { rangeOf } from '../../src/lib/ports/range.ts';
+import { blockOf, listOf, rangeOf } from '../../src/lib/ports/range.ts';
 
 const commandsFor = (sets: CommandSet[], os: CommandSet['os']) =>
   sets.find((set) => set.os === os)?.commands.map((c) => c.command) ?? [];
@@ -25,6 +25,24 @@ describe('rangeOf', () => {
   test('refuses numbers that are not ports', () => {
     for (const bad of [-1, 65536, 70000, 3.5, Number.NaN]) {
       assert.throws(() => rangeOf(bad), RangeError, String(bad));
+    }
+  });
+});
+
+describe('blockOf and listOf', () => {
+  test('put a port in its block of 1,000 and its page of a hundred, the last ones ending at 65535', () => {
+    assert.deepEqual(blockOf(3515), { first: 3000, last: 3999, slug: '3000-3999' });
+    assert.deepEqual(listOf(3515), { first: 3500, last: 3599, slug: '3500-3599' });
+    assert.deepEqual(listOf(0), { first: 0, last: 99, slug: '0-99' });
+    assert.deepEqual(listOf(3599), listOf(3500));
+    assert.deepEqual(blockOf(65535), { first: 65000, last: 65535, slug: '65000-65535' });
+    assert.deepEqual(listOf(65535), { first: 65500, last: 65535, slug: '65500-65535' });
+  });
+
+  test('refuse numbers that are not ports', () => {
+    for (const bad of [-1, 65536, 1.5, NaN]) {
+      assert.throws(() => blockOf(bad), RangeError);
+      assert.throws(() => listOf(bad), RangeError);
     }
   });
 });

@@ -22,8 +22,13 @@ export function rangeOf(port: number): RangeInfo {
   return RANGES.find((r) => port >= r.first && port <= r.last)!;
 }
 
-/** The site lists ports in blocks of 1,000: /ports/range/3000-3999/ (and its JSON, /ports/range/3000-3999.json). */
+/** The site groups ports in blocks of 1,000: /ports/range/3000-3999/ (and its JSON, /ports/range/3000-3999.json). */
 export const BLOCK_SIZE = 1000;
+/**
+ * A block's rows are listed a hundred numbers a page, /ports/range/3100-3199/: a thousand rows are 26–30 KB
+ * compressed, three times a page's first-load budget; a hundred fit in it.
+ */
+export const LIST_SIZE = 100;
 
 export interface PortBlock {
   first: number;
@@ -32,9 +37,15 @@ export interface PortBlock {
   slug: string;
 }
 
-export function blockOf(port: number): PortBlock {
+function span(port: number, size: number): PortBlock {
   if (!isPort(port)) throw new RangeError(`${String(port)} is not a port number (0–${MAX_PORT})`);
-  const first = Math.floor(port / BLOCK_SIZE) * BLOCK_SIZE;
-  const last = Math.min(first + BLOCK_SIZE - 1, MAX_PORT);
+  const first = Math.floor(port / size) * size;
+  const last = Math.min(first + size - 1, MAX_PORT);
   return { first, last, slug: `${first}-${last}` };
 }
+
+/** The block of 1,000 a port is in: its JSON file and its overview page. */
+export const blockOf = (port: number): PortBlock => span(port, BLOCK_SIZE);
+
+/** The page of a hundred numbers a port is listed on. */
+export const listOf = (port: number): PortBlock => span(port, LIST_SIZE);

@@ -6,7 +6,7 @@
 import { format } from '../../i18n/format.ts';
 import { localePrefix, type Locale } from '../../i18n/locales.ts';
 import { defaultCheckCommands, type CommandSet } from '../ports/commands.ts';
-import { blockOf, rangeOf } from '../ports/range.ts';
+import { listOf, rangeOf } from '../ports/range.ts';
 import type { LookupShard } from './lookup.ts';
 import type { NumberStrings } from './strings.ts';
 
@@ -36,7 +36,7 @@ export type NumberAnswer =
     };
 
 export function numberAnswer(port: number, shard: LookupShard, s: NumberStrings, locale: Locale): NumberAnswer {
-  const { first, last } = blockOf(port);
+  const { first, last } = listOf(port);
   const values = { port, first, last };
   const href = (entry: { url: string; localized?: true }) =>
     entry.localized ? `${localePrefix(locale)}${entry.url}` : entry.url;
