@@ -102,9 +102,11 @@ test.describe('ports that link to each other', () => {
     await expect(json).toHaveAttribute('href', '/ports/range/3000-3999.json');
     // A page of a hundred links the JSON of the block of 1,000 it is part of.
     await page.goto('/ports/range/3500-3599/');
-    await expect(page.getByRole('link', { name: 'Ports 3000–3999 as JSON.' })).toHaveAttribute(
-      'href',
-      '/ports/range/3000-3999.json',
+    const blockJson = page.getByRole('link', { name: 'Ports 3000–3999 as JSON.' });
+    await expect(blockJson).toHaveAttribute('href', '/ports/range/3000-3999.json');
+    // A sentence of its own after the count, not run into it ("registry.Ports").
+    await expect(page.getByRole('paragraph').filter({ has: blockJson })).toContainText(
+      /registry\. Ports 3000–3999 as JSON\.$/,
     );
     const block = (await (await request.get('/ports/range/3000-3999.json')).json()) as { ports: { port: number }[] };
     expect(block.ports.map((p) => p.port)).toContain(3515);
