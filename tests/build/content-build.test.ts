@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { copyProject } from '../support/project-copy.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const GOOD = readFileSync(join(ROOT, 'content/ports/3515.mdx'), 'utf8');
@@ -19,12 +19,15 @@ after(() => {
 
 /** A throwaway copy of the project whose only port page is `fileName` with `text`. */
 function projectWith(fileName: string, text: string): { dir: string; page: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'dormant-ports-content-'));
+  const dir = copyProject('dormant-ports-content-', [
+    'astro.config.mjs',
+    'tsconfig.json',
+    'package.json',
+    'src',
+    'public',
+    'content',
+  ]);
   made.push(dir);
-  for (const entry of ['astro.config.mjs', 'tsconfig.json', 'package.json', 'src', 'public', 'content']) {
-    cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
-  }
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const pages = join(dir, 'fixture-ports');
   mkdirSync(pages);
   const page = join(pages, fileName);

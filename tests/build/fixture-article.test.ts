@@ -11,12 +11,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { portStates } from '../../src/lib/verdicts.ts';
 import { ROOT, siteInputs } from '../support/content.ts';
+import { copyProject } from '../support/project-copy.ts';
 import { articlePorts, builtPorts, portDocumentedByAnArticle, registryOnlyPort } from '../support/site-data.ts';
 
 /**
@@ -71,11 +71,15 @@ describe('a valid new article, added as CONTRIBUTING.md says', { timeout: 900_00
 
   before(
     () => {
-      dir = mkdtempSync(join(tmpdir(), 'dormant-ports-article-'));
-      for (const entry of ['astro.config.mjs', 'tsconfig.json', 'package.json', 'src', 'public', 'content', 'tests']) {
-        cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
-      }
-      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+      dir = copyProject('dormant-ports-article-', [
+        'astro.config.mjs',
+        'tsconfig.json',
+        'package.json',
+        'src',
+        'public',
+        'content',
+        'tests',
+      ]);
       writeFileSync(join(dir, `content/ports/${port}.mdx`), article(port));
       // Astro alone: dist/ports.json and the pages are what the checks read; the search index is not.
       const built = run(
