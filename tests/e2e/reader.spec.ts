@@ -5,6 +5,8 @@
 import type { Page } from '@playwright/test';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { en } from '../../src/i18n/en.ts';
+import { MAX_PORT } from '../../src/lib/ports/number.ts';
 import { DIST } from '../support/server.ts';
 import {
   listSlug,
@@ -94,6 +96,17 @@ test.describe('ports that link to each other', () => {
       'href',
       /rfc-editor\.org\/rfc\/rfc9110/,
     );
+  });
+
+  test('a page of a hundred where IANA lists nothing says which range it is in, not an empty table', async ({
+    page,
+  }) => {
+    await page.goto(`/ports/range/${listSlug(MAX_PORT)}/`);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Ports ${listSlug(MAX_PORT).replace('-', '–')}`);
+    await expect(page.getByText(en['range.dynamic.explain'])).toBeVisible();
+    await expect(page.getByRole('table')).toHaveCount(0);
+    await expect(page.getByRole('group', { name: en['range.filter'] })).toHaveCount(0);
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   test('the JSON of every port is linked from every page and from its block', async ({ page, request }) => {
