@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { copyProject } from '../support/project-copy.ts';
+import { BUILD_INPUTS, copyProject } from '../support/project-copy.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const GOOD = readFileSync(join(ROOT, 'content/ports/3515.mdx'), 'utf8');
@@ -19,14 +19,7 @@ after(() => {
 
 /** A throwaway copy of the project whose only port page is `fileName` with `text`. */
 function projectWith(fileName: string, text: string): { dir: string; page: string } {
-  const dir = copyProject('dormant-ports-content-', [
-    'astro.config.mjs',
-    'tsconfig.json',
-    'package.json',
-    'src',
-    'public',
-    'content',
-  ]);
+  const dir = copyProject('dormant-ports-content-', BUILD_INPUTS);
   made.push(dir);
   const pages = join(dir, 'fixture-ports');
   mkdirSync(pages);

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { portStates } from '../../src/lib/verdicts.ts';
 import { ROOT, siteInputs } from '../support/content.ts';
-import { copyProject } from '../support/project-copy.ts';
+import { BUILD_INPUTS, copyProject } from '../support/project-copy.ts';
 import { articlePorts, builtPorts, portDocumentedByAnArticle, registryOnlyPort } from '../support/site-data.ts';
 
 /**
@@ -71,15 +71,7 @@ describe('a valid new article, added as CONTRIBUTING.md says', { timeout: 900_00
 
   before(
     () => {
-      dir = copyProject('dormant-ports-article-', [
-        'astro.config.mjs',
-        'tsconfig.json',
-        'package.json',
-        'src',
-        'public',
-        'content',
-        'tests',
-      ]);
+      dir = copyProject('dormant-ports-article-', [...BUILD_INPUTS, 'tests']);
       writeFileSync(join(dir, `content/ports/${port}.mdx`), article(port));
       // Astro alone: dist/ports.json and the pages are what the checks read; the search index is not.
       const built = run(

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './server.ts';
 
+/** What an Astro build of the project reads. */
+export const BUILD_INPUTS = ['astro.config.mjs', 'tsconfig.json', 'package.json', 'src', 'public', 'content'] as const;
+
 /**
  * Copies `entries` of the project into a new temp folder and links its packages one by one rather than the
  * whole node_modules: Astro and Vite keep caches in node_modules/.astro and .vite, which a build here must not
